@@ -1,0 +1,69 @@
+/// A row-major matrix of Float32 over one contiguous buffer.
+///
+/// Rows are samples and columns are features everywhere in ae, so a batch of
+/// rows is a single slice of storage that BLAS and the elementwise loops walk
+/// without strides.
+public struct Matrix: Equatable, Sendable {
+    public private(set) var rows: Int
+    public let cols: Int
+    public var storage: [Float]
+
+    public init(rows: Int, cols: Int, repeating value: Float = 0) {
+        precondition(rows >= 0 && cols >= 0, "negative matrix shape")
+        self.rows = rows
+        self.cols = cols
+        self.storage = [Float](repeating: value, count: rows * cols)
+    }
+
+    public init(rows: Int, cols: Int, storage: [Float]) {
+        precondition(storage.count == rows * cols, "storage does not match the shape")
+        self.rows = rows
+        self.cols = cols
+        self.storage = storage
+    }
+
+    /// Builds a matrix from equally long rows (tests and small literals).
+    public init(_ rowArrays: [[Float]]) {
+        let cols = rowArrays.first?.count ?? 0
+        precondition(rowArrays.allSatisfy { $0.count == cols }, "ragged rows")
+        self.init(rows: rowArrays.count, cols: cols, storage: rowArrays.flatMap { $0 })
+    }
+
+    public var count: Int { rows * cols }
+
+    public subscript(row: Int, col: Int) -> Float {
+        get { storage[row * cols + col] }
+        set { storage[row * cols + col] = newValue }
+    }
+
+    public func row(_ index: Int) -> ArraySlice<Float> {
+        storage[index * cols ..< (index + 1) * cols]
+    }
+
+    /// Changes the number of rows, keeping the leading rows and zero-filling
+    /// new ones. Batches reuse one matrix this way, so the last, shorter batch
+    /// of a stream allocates nothing.
+    public mutating func resize(rows newRows: Int) {
+        precondition(newRows >= 0, "negative row count")
+        if newRows * cols < storage.count {
+            storage.removeLast(storage.count - newRows * cols)
+        } else if newRows * cols > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: newRows * cols - storage.count))
+        }
+        rows = newRows
+    }
+
+    /// The rows at `indices`, in that order.
+    public func gathering(rows indices: some Collection<Int>) -> Matrix {
+        var out = Matrix(rows: indices.count, cols: cols)
+        out.storage.withUnsafeMutableBufferPointer { dst in
+            storage.withUnsafeBufferPointer { src in
+                for (k, index) in indices.enumerated() {
+                    precondition(index >= 0 && index < rows, "row index out of range")
+                    (dst.baseAddress! + k * cols).update(from: src.baseAddress! + index * cols, count: cols)
+                }
+            }
+        }
+        return out
+    }
+}
