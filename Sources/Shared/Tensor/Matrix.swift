@@ -56,14 +56,21 @@ public struct Matrix: Equatable, Sendable {
     /// The rows at `indices`, in that order.
     public func gathering(rows indices: some Collection<Int>) -> Matrix {
         var out = Matrix(rows: indices.count, cols: cols)
-        out.storage.withUnsafeMutableBufferPointer { dst in
-            storage.withUnsafeBufferPointer { src in
+        out.copyRows(of: self, at: indices)
+        return out
+    }
+
+    /// Overwrites the leading rows with the rows of `source` at `indices`.
+    public mutating func copyRows(of source: Matrix, at indices: some Collection<Int>) {
+        precondition(source.cols == cols && indices.count <= rows, "rows do not fit")
+        let cols = cols
+        storage.withUnsafeMutableBufferPointer { dst in
+            source.storage.withUnsafeBufferPointer { src in
                 for (k, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < rows, "row index out of range")
+                    precondition(index >= 0 && index < source.rows, "row index out of range")
                     (dst.baseAddress! + k * cols).update(from: src.baseAddress! + index * cols, count: cols)
                 }
             }
         }
-        return out
     }
 }

@@ -1,0 +1,120 @@
+/// An MLP autoencoder or VAE: its architecture and one flat parameter vector.
+///
+/// Keeping every weight and bias in one buffer lets the optimizer, gradient
+/// reductions and the model file treat the parameters as a single array,
+/// while `DenseLayer`s say where each layer's slice lies. Order: encoder
+/// hidden layers, mean head, log-variance head (VAE), decoder hidden layers,
+/// output layer.
+public struct Autoencoder: Equatable, Sendable {
+    public let architecture: Architecture
+    public var parameters: [Float]
+
+    public let encoderLayers: [DenseLayer]
+    public let meanHead: DenseLayer
+    public let logVarianceHead: DenseLayer?
+    public let decoderLayers: [DenseLayer]
+    public let outputLayer: DenseLayer
+
+    /// Lays out the parameters, all zero. `architecture` must be valid.
+    public init(architecture: Architecture) {
+        self.architecture = architecture
+        var offset = 0
+        func layer(_ inputs: Int, _ outputs: Int) -> DenseLayer {
+            defer { offset += inputs * outputs + outputs }
+            return DenseLayer(inputs: inputs, outputs: outputs, weightOffset: offset)
+        }
+        let encoderWidths = [architecture.inputWidth] + architecture.hidden
+        encoderLayers = zip(encoderWidths, encoderWidths.dropFirst()).map { layer($0, $1) }
+        let bottleneckInput = encoderWidths.last!
+        meanHead = layer(bottleneckInput, architecture.latent)
+        logVarianceHead = architecture.kind == .vae ? layer(bottleneckInput, architecture.latent) : nil
+        let decoderWidths = [architecture.latent] + architecture.hidden.reversed() + [architecture.inputWidth]
+        let decoderPairs = Array(zip(decoderWidths, decoderWidths.dropFirst()))
+        decoderLayers = decoderPairs.dropLast().map { layer($0, $1) }
+        outputLayer = layer(decoderPairs.last!.0, decoderPairs.last!.1)
+        parameters = [Float](repeating: 0, count: offset)
+    }
+
+    /// A freshly initialised model, drawn like `torch.nn.Linear`'s default:
+    /// weights and biases uniform in ±1/√inputs.
+    public init(architecture: Architecture, generator: inout SeededGenerator) {
+        self.init(architecture: architecture)
+        for layer in allLayers {
+            let bound = 1 / Double(layer.inputs).squareRoot()
+            for i in layer.weightOffset..<layer.end {
+                parameters[i] = Float((2 * generator.uniform() - 1) * bound)
+            }
+        }
+    }
+
+    /// Every layer in parameter order.
+    public var allLayers: [DenseLayer] {
+        encoderLayers + [meanHead] + (logVarianceHead.map { [$0] } ?? []) + decoderLayers + [outputLayer]
+    }
+
+    public var latentWidth: Int { architecture.latent }
+    public var inputWidth: Int { architecture.inputWidth }
+}
+
+/// Latent codes of a batch: the mean, and for a VAE the log-variance.
+public struct LatentCodes: Sendable {
+    public var mean: Matrix
+    public var logVariance: Matrix?
+}
+
+extension Autoencoder {
+    /// Encodes normalised rows to latent means (and log-variances for a VAE).
+    public func encode(_ input: Matrix, pool: WorkerPool) -> LatentCodes {
+        precondition(input.cols == inputWidth, "input width does not match the model")
+        let hidden = runHidden(encoderLayers, from: input, pool: pool)
+        var mean = Matrix(rows: input.rows, cols: latentWidth)
+        var logVariance = logVarianceHead.map { _ in Matrix(rows: input.rows, cols: latentWidth) }
+        parameters.withUnsafeBufferPointer { p in
+            hidden.storage.withUnsafeBufferPointer { h in
+                mean.storage.withUnsafeMutableBufferPointer { out in
+                    meanHead.forward(input: h.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: out.baseAddress!, pool: pool)
+                }
+                if let head = logVarianceHead {
+                    logVariance!.storage.withUnsafeMutableBufferPointer { out in
+                        head.forward(input: h.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: out.baseAddress!, pool: pool)
+                    }
+                }
+            }
+        }
+        return LatentCodes(mean: mean, logVariance: logVariance)
+    }
+
+    /// Decodes latent rows to the decoder's last pre-activations (logits for
+    /// `bce`), in normalised units.
+    public func decodeLogits(_ codes: Matrix, pool: WorkerPool) -> Matrix {
+        precondition(codes.cols == latentWidth, "code width does not match the model")
+        return runHidden(decoderLayers + [outputLayer], from: codes, pool: pool, activateLast: false)
+    }
+
+    /// Decodes latent rows to normalised data values (the loss's output
+    /// activation applied).
+    public func decode(_ codes: Matrix, pool: WorkerPool) -> Matrix {
+        var output = decodeLogits(codes, pool: pool)
+        output.storage.withUnsafeMutableBufferPointer { architecture.loss.outputActivation.apply($0) }
+        return output
+    }
+
+    /// Applies `layers` in turn with the hidden activation after each (after
+    /// the last too unless `activateLast` is false).
+    private func runHidden(_ layers: [DenseLayer], from input: Matrix, pool: WorkerPool, activateLast: Bool = true) -> Matrix {
+        var current = input
+        for (index, layer) in layers.enumerated() {
+            var next = Matrix(rows: input.rows, cols: layer.outputs)
+            parameters.withUnsafeBufferPointer { p in
+                current.storage.withUnsafeBufferPointer { x in
+                    next.storage.withUnsafeMutableBufferPointer { y in
+                        layer.forward(input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y.baseAddress!, pool: pool)
+                        if activateLast || index < layers.count - 1 { architecture.activation.apply(y) }
+                    }
+                }
+            }
+            current = next
+        }
+        return current
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The reconstruction loss, which is also the decoder's likelihood.
+///
+/// Both are summed over features per row, so a row's loss is in the units
+/// users compare across models: squared error, or nats for `bce`. The decoder
+/// produces logits for `bce` and values for `mse`; `outputActivation` turns
+/// them into data-space values.
+public enum Loss: String, CaseIterable, Sendable, Codable {
+    /// Squared error (a Gaussian likelihood with fixed variance, up to constants).
+    case mse
+    /// Binary cross-entropy on logits (a Bernoulli likelihood), for data in [0, 1].
+    case bce
+
+    /// Accepts the likelihood names too: `gaussian` and `bernoulli`.
+    public init?(name: String) {
+        switch name {
+        case "mse", "gaussian": self = .mse
+        case "bce", "bernoulli": self = .bce
+        default: return nil
+        }
+    }
+
+    /// The activation applied to the decoder's last layer to give data values.
+    public var outputActivation: Activation { self == .bce ? .sigmoid : .identity }
+
+    /// Per-row losses of `output` (decoder pre-activations) against `target`,
+    /// both `rows × cols`. Writes each row's loss into `rowLosses` when given,
+    /// and `gradientScale · ∂loss/∂output` into `gradient` when given.
+    /// Returns the sum over all rows.
+    @discardableResult
+    public func evaluate(
+        output: UnsafePointer<Float>, target: UnsafePointer<Float>, rows: Int, cols: Int,
+        rowLosses: UnsafeMutablePointer<Double>? = nil,
+        gradient: UnsafeMutablePointer<Float>? = nil, gradientScale: Float = 1
+    ) -> Double {
+        var total = 0.0
+        for row in 0..<rows {
+            let base = row * cols
+            var rowLoss: Float = 0
+            switch self {
+            case .mse:
+                for j in base..<(base + cols) {
+                    let difference = output[j] - target[j]
+                    rowLoss += difference * difference
+                    gradient?[j] = 2 * difference * gradientScale
+                }
+            case .bce:
+                for j in base..<(base + cols) {
+                    let logit = output[j], t = target[j]
+                    rowLoss += max(logit, 0) - logit * t + log1pf(expf(-abs(logit)))
+                    gradient?[j] = (Activation.logistic(logit) - t) * gradientScale
+                }
+            }
+            rowLosses?[row] = Double(rowLoss)
+            total += Double(rowLoss)
+        }
+        return total
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// What `ae-fit` asks of training, beyond the architecture.
+public struct TrainingSettings: Sendable, Equatable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var weightDecay: Float
+    /// Weight of the KL term of a VAE (β-VAE); ignored for an AE.
+    public var beta: Float
+    /// Epochs over which the KL weight ramps linearly from 0 to `beta`.
+    public var klWarmupEpochs: Int
+    /// Stop after this many epochs without a better validation loss (0: never).
+    public var patience: Int
+    /// Standard deviation of Gaussian noise added to normalised inputs (denoising).
+    public var noise: Float
+    public var seed: UInt64
+
+    public init(
+        epochs: Int = 20, batchSize: Int = 128, learningRate: Float = 1e-3, weightDecay: Float = 0,
+        beta: Float = 1, klWarmupEpochs: Int = 0, patience: Int = 10, noise: Float = 0, seed: UInt64 = 1
+    ) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.beta = beta
+        self.klWarmupEpochs = klWarmupEpochs
+        self.patience = patience
+        self.noise = noise
+        self.seed = seed
+    }
+}
+
+/// Per-sample losses of one epoch, the record `--log` writes.
+public struct EpochMetrics: Sendable, Equatable {
+    public var epoch: Int
+    public var train: BatchLoss
+    public var validation: BatchLoss?
+    public var seconds: Double
+
+    public var trainLoss: Double { train.total / Double(max(train.rows, 1)) }
+    public var trainReconstruction: Double { train.reconstruction / Double(max(train.rows, 1)) }
+    public var trainKL: Double { train.kl / Double(max(train.rows, 1)) }
+    public var validationLoss: Double? { validation.map { $0.total / Double(max($0.rows, 1)) } }
+    public var validationReconstruction: Double? { validation.map { $0.reconstruction / Double(max($0.rows, 1)) } }
+    public var validationKL: Double? { validation.map { $0.kl / Double(max($0.rows, 1)) } }
+}
+
+/// Progress of training as it happens, for the progress display and `--log`.
+public protocol TrainingObserver: AnyObject {
+    func batchFinished(epoch: Int, batch: Int, batches: Int, rowsSoFar: Int, loss: BatchLoss)
+    func epochFinished(_ metrics: EpochMetrics)
+}
+
+/// Mini-batch training with Adam, shuffling each epoch, optional KL warm-up,
+/// denoising noise and early stopping on a validation set.
+public struct Trainer {
+    public let settings: TrainingSettings
+    public let pool: WorkerPool
+
+    public init(settings: TrainingSettings, pool: WorkerPool) {
+        self.settings = settings
+        self.pool = pool
+    }
+
+    /// Trains `model` on normalised `data`, evaluating `validation` (also
+    /// normalised) after each epoch. With a validation set and patience, the
+    /// parameters of the best validation epoch are kept. Returns the history.
+    /// Throws when the loss stops being finite.
+    public func train(
+        _ model: inout Autoencoder, on data: Matrix, validation: Matrix?, observer: TrainingObserver? = nil
+    ) throws -> [EpochMetrics] {
+        precondition(data.cols == model.inputWidth, "data width does not match the model")
+        guard data.rows > 0 else { throw AEError("no rows to train on") }
+        var generator = SeededGenerator(seed: settings.seed)
+        var shuffleGenerator = generator.split()
+        var latentGenerator = generator.split()
+        var noiseGenerator = generator.split()
+        let validationSeed = generator.next()
+
+        let batchSize = min(settings.batchSize, data.rows)
+        let step = GradientStep(model: model, capacity: batchSize)
+        var optimizer = Adam(parameterCount: model.parameters.count, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        let gradients = ScratchBuffer(count: model.parameters.count)
+        var batchInput = Matrix(rows: batchSize, cols: data.cols)
+        var batchTarget = Matrix(rows: batchSize, cols: data.cols)
+        let batchesPerEpoch = (data.rows + batchSize - 1) / batchSize
+        let warmupSteps = settings.klWarmupEpochs * batchesPerEpoch
+
+        var history: [EpochMetrics] = []
+        var best: (loss: Double, parameters: [Float])?
+        var epochsWithoutImprovement = 0
+        var stepsTaken = 0
+
+        for epoch in 1...max(settings.epochs, 1) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let order = shuffleGenerator.permutation(data.rows)
+            var epochLoss = BatchLoss()
+            for batch in 0..<batchesPerEpoch {
+                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, data.rows)]
+                let rows = indices.count
+                batchTarget.copyRows(of: data, at: indices)
+                batchInput.storage.withUnsafeMutableBufferPointer { input in
+                    batchTarget.storage.withUnsafeBufferPointer { target in
+                        let count = rows * data.cols
+                        input.baseAddress!.update(from: target.baseAddress!, count: count)
+                        if settings.noise > 0 {
+                            for i in 0..<count { input[i] += Float(noiseGenerator.gaussian()) * settings.noise }
+                        }
+                    }
+                }
+                let warmup = warmupSteps > 0 ? min(1, Float(stepsTaken + 1) / Float(warmupSteps)) : 1
+                let loss = batchInput.storage.withUnsafeBufferPointer { input in
+                    batchTarget.storage.withUnsafeBufferPointer { target in
+                        step.run(
+                            model: model, input: input.baseAddress!, target: target.baseAddress!, rows: rows,
+                            klWeight: settings.beta * warmup, generator: &latentGenerator,
+                            gradients: gradients.pointer, gradientScale: 1 / Float(rows), pool: pool)
+                    }
+                }
+                guard loss.total.isFinite else {
+                    throw AEError("training diverged in epoch \(epoch) (the loss is not finite); try a lower --lr or another --normalize")
+                }
+                optimizer.update(&model.parameters, gradients: gradients.pointer)
+                stepsTaken += 1
+                epochLoss += loss
+                observer?.batchFinished(epoch: epoch, batch: batch + 1, batches: batchesPerEpoch, rowsSoFar: epochLoss.rows, loss: loss)
+            }
+
+            var validationLoss: BatchLoss?
+            if let validation, validation.rows > 0 {
+                var validationGenerator = SeededGenerator(seed: validationSeed)
+                validationLoss = evaluate(model, on: validation, step: step, generator: &validationGenerator)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let metrics = EpochMetrics(epoch: epoch, train: epochLoss, validation: validationLoss, seconds: seconds)
+            history.append(metrics)
+            observer?.epochFinished(metrics)
+
+            if let loss = metrics.validationLoss, settings.patience > 0 {
+                guard loss.isFinite else {
+                    throw AEError("training diverged in epoch \(epoch) (the validation loss is not finite); try a lower --lr")
+                }
+                if best == nil || loss < best!.loss {
+                    best = (loss, model.parameters)
+                    epochsWithoutImprovement = 0
+                } else {
+                    epochsWithoutImprovement += 1
+                    if epochsWithoutImprovement >= settings.patience { break }
+                }
+            }
+        }
+        if let best { model.parameters = best.parameters }
+        return history
+    }
+
+    /// Summed losses of `data` under the full objective (KL weight 1, one
+    /// latent draw per row for a VAE), without gradients.
+    public func evaluate(_ model: Autoencoder, on data: Matrix, step: GradientStep, generator: inout SeededGenerator) -> BatchLoss {
+        var total = BatchLoss()
+        var batch = Matrix(rows: step.capacity, cols: data.cols)
+        var start = 0
+        while start < data.rows {
+            let rows = min(step.capacity, data.rows - start)
+            batch.copyRows(of: data, at: start..<(start + rows))
+            total += batch.storage.withUnsafeBufferPointer { input in
+                step.run(
+                    model: model, input: input.baseAddress!, target: input.baseAddress!, rows: rows,
+                    klWeight: 1, generator: &generator, gradients: nil, gradientScale: 1, pool: pool)
+            }
+            start += rows
+        }
+        return total
+    }
+}
