@@ -197,4 +197,83 @@ final class PNGGridTests: XCTestCase {
         assertError(try grid.render(Matrix(rows: 1, cols: 700), range: .unit),
                     "rows have 700 values; shape 28x28 needs 784")
     }
+
+    // MARK: PNG files
+
+    func testGreyGridRoundTripsThroughLibpng() throws {
+        let shape = try ImageShape(parsing: "8x8")
+        let images = Matrix((0..<5).map { i in (0..<64).map { Float(($0 + 11 * i) % 64) / 63 } })
+        let picture = try ImageGrid(imageCount: 5, shape: shape, scale: 2, background: 40).render(images, range: .unit)
+        try picture.writePNG(to: path("grey.png"))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path("grey.png")))
+        XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertEqual(try PixelImage(pngFile: path("grey.png")), picture)
+    }
+
+    func testRGBGridRoundTripsThroughLibpng() throws {
+        let shape = try ImageShape(parsing: "4x6x3")
+        let images = Matrix((0..<3).map { i in (0..<72).map { Float(($0 * 7 + i) % 72) / 71 * 3 - 1 } })
+        let picture = try ImageGrid(imageCount: 3, shape: shape, columns: 2)
+            .render(images, range: .spanning(images.storage))
+        try picture.writePNG(to: path("rgb.png"))
+        let back = try PixelImage(pngFile: path("rgb.png"))
+        XCTAssertEqual([back.width, back.height, back.channels], [2 * 6 + 6, 2 * 4 + 6, 3])
+        XCTAssertEqual(back, picture)
+    }
+
+    func testLargeIncompressibleImageStillEncodes() throws {
+        var generator = SystemRandomNumberGenerator()
+        let noise = PixelImage(width: 300, height: 200, channels: 3,
+                               bytes: (0..<180_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        try noise.writePNG(to: path("noise.png"))
+        XCTAssertEqual(try PixelImage(pngFile: path("noise.png")), noise)
+    }
+
+    func testWritingReplacesAnExistingFileAndLeavesNoTemporaryFiles() throws {
+        let first = PixelImage(width: 2, height: 1, channels: 1, bytes: [1, 2])
+        let second = PixelImage(width: 1, height: 1, channels: 1, bytes: [3])
+        try first.writePNG(to: path("grid.png"))
+        try second.writePNG(to: path("grid.png"))
+        XCTAssertEqual(try PixelImage(pngFile: path("grid.png")), second)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["grid.png"])
+    }
+
+    func testMissingDirectoryIsReportedWithThePath() {
+        let target = path("missing/grid.png")
+        assertError(try PixelImage(width: 1, height: 1, channels: 1, bytes: [0]).writePNG(to: target),
+                    "cannot write \(target): No such file or directory")
+    }
+
+    func testFailedRenameLeavesNoPartialFile() throws {
+        let target = path("grid.png")
+        try FileManager.default.createDirectory(atPath: target + "/inside", withIntermediateDirectories: true)
+        assertError(try PixelImage(width: 1, height: 1, channels: 1, bytes: [0]).writePNG(to: target),
+                    "cannot write \(target): Is a directory")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["grid.png"])
+    }
+
+    func testUnwritableDirectoryGivesPermissionDeniedAndNoFile() throws {
+        try XCTSkipIf(geteuid() == 0, "root may write into any directory")
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.path)
+        let target = path("grid.png")
+        assertError(try PixelImage(width: 1, height: 1, channels: 1, bytes: [0]).writePNG(to: target),
+                    "cannot write \(target): Permission denied")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
+    }
+
+    func testDeviceIsWrittenInPlaceAndItsErrorsReported() throws {
+        let image = PixelImage(width: 1, height: 1, channels: 1, bytes: [0])
+        try image.writePNG(to: "/dev/null")
+        assertError(try image.writePNG(to: "/dev/full"), "cannot write /dev/full: No space left on device")
+    }
+
+    func testReadingSomethingElseFailsWithThePath() throws {
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: path("fake.png")))
+        XCTAssertThrowsError(try PixelImage(pngFile: path("fake.png"))) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cannot read \(path("fake.png")): "), "\(error)")
+        }
+        XCTAssertThrowsError(try PixelImage(pngFile: path("absent.png"))) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cannot read \(path("absent.png")): "), "\(error)")
+        }
+    }
 }
