@@ -1,0 +1,70 @@
+import Glibc
+
+/// Writes whole files so that a reader never sees a partial one: the bytes go
+/// to a fresh temporary file in the target's directory (same file system, so
+/// the rename is atomic), are flushed to disk, and the file is then renamed
+/// over the target. Any failure removes the temporary file and leaves the
+/// target as it was.
+enum AtomicFile {
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        func failure(_ code: Int32) -> AEError {
+            AEError("cannot write \(path): \(String(cString: strerror(code)))")
+        }
+        // A terminal, pipe or device (`-o /dev/stdout`) must be written in
+        // place; renaming over it would replace the device node.
+        var status = stat()
+        if stat(path, &status) == 0, [S_IFCHR, S_IFIFO].contains(status.st_mode & S_IFMT) {
+            let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure(errno) }
+            if let code = writeAll(bytes, to: descriptor, sync: false) { throw failure(code) }
+            return
+        }
+        let (temporaryPath, descriptor) = try createTemporaryFile(beside: path, failure: failure)
+        if let code = writeAll(bytes, to: descriptor, sync: true) {
+            unlink(temporaryPath)
+            throw failure(code)
+        }
+        guard rename(temporaryPath, path) == 0 else {
+            let code = errno
+            unlink(temporaryPath)
+            throw failure(code)
+        }
+    }
+
+    /// Opens `.<name>.<random>.tmp` next to `path`, readable like any new file
+    /// (mode 0666 less the umask); a name collision just draws another one.
+    private static func createTemporaryFile(
+        beside path: String, failure: (Int32) -> AEError
+    ) throws -> (path: String, descriptor: Int32) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        while true {
+            let candidate = "\(directory).\(name).\(String(UInt32.random(in: .min ... .max), radix: 16)).tmp"
+            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if descriptor >= 0 { return (candidate, descriptor) }
+            if errno != EEXIST { throw failure(errno) }
+        }
+    }
+
+    /// Writes everything, optionally fsyncs, and closes `descriptor`;
+    /// returns the errno of the first failure, or nil.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, sync: Bool) -> Int32? {
+        var firstError: Int32?
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno != EINTR {
+                    firstError = errno
+                    return
+                }
+            }
+        }
+        if firstError == nil, sync, fsync(descriptor) != 0 { firstError = errno }
+        if close(descriptor) != 0, firstError == nil { firstError = errno }
+        return firstError
+    }
+}
