@@ -1,5 +1,8 @@
 @testable import Shared
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class NDJSONRowReaderTests: XCTestCase {
     private func reader(
@@ -215,6 +218,28 @@ final class NDJSONRowReaderTests: XCTestCase {
         XCTAssertEqual(passThroughTexts(batch), [#""ae":{"a":1}"#, #""ae":[5]"#])
         let vectorNamedAE = try readAll(#"{"ae":[1,2]}"#, field: "ae")
         XCTAssertEqual(vectorNamedAE.vectors, Matrix([[1, 2]]))
+    }
+
+    func testABrokenHeaderFailsEveryLaterCall() {
+        let reader = reader(#"{"ae": {"model": }}"# + "\n[1]")
+        var batch = RowBatch()
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try reader.header) { error in
+                XCTAssertEqual((error as? AEError)?.description, "in.ndjson:1:18: expected a value")
+            }
+            XCTAssertThrowsError(try reader.readBatch(into: &batch, capacity: 4))
+        }
+    }
+
+    func testReadErrorsAreAEErrors() {
+        let directory = open("/", O_RDONLY)
+        defer { close(directory) }
+        let reader = NDJSONRowReader(fileDescriptor: directory, source: "dir", field: "x")
+        var batch = RowBatch()
+        XCTAssertThrowsError(try reader.readBatch(into: &batch, capacity: 4)) { error in
+            XCTAssertEqual((error as? AEError)?.description, "dir: cannot read: Is a directory")
+        }
+        XCTAssertThrowsError(try reader.header)
     }
 
     func testHeaderUnicodeAndEscapes() throws {

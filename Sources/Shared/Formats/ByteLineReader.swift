@@ -58,7 +58,7 @@ final class ByteLineReader {
     }
 
     /// The next line that holds more than whitespace, or nil at the end.
-    func nextLine() throws -> Line? {
+    func nextLine() throws(AEError) -> Line? {
         while let (start, end) = try nextRawLine() {
             lineNumber += 1
             var first = start
@@ -85,7 +85,7 @@ final class ByteLineReader {
     }
 
     /// The byte range of the next line without its LF.
-    private func nextRawLine() throws -> (Int, Int)? {
+    private func nextRawLine() throws(AEError) -> (Int, Int)? {
         while true {
             if let newline = memchr(buffer + searchStart, Int32(UInt8(ascii: "\n")), dataEnd - searchStart) {
                 let end = newline.assumingMemoryBound(to: UInt8.self) - buffer
@@ -107,7 +107,7 @@ final class ByteLineReader {
 
     /// Moves the unfinished line to the front, grows the buffer if that line
     /// fills it, and reads what fits.
-    private func readMore() throws {
+    private func readMore() throws(AEError) {
         if lineStart > 0 {
             let pending = dataEnd - lineStart
             memmove(buffer, buffer + lineStart, pending)

@@ -41,8 +41,9 @@ public final class NDJSONRowReader {
     private let fieldName: [UInt8]
     private let droppedFieldNames: [[UInt8]]
     private var width: Int?
-    private var headerRecord: JSONValue?
-    private var hasLookedForHeader = false
+    /// The header content, or why the first line could not be read; nil
+    /// until the first line has been looked at.
+    private var headerLookup: Result<JSONValue?, AEError>?
     /// The first line, read while looking for the header, when it is a row.
     private var pendingLine: ByteLineReader.Line?
     private var failure: AEError?
@@ -96,17 +97,14 @@ public final class NDJSONRowReader {
     /// The content of the stream's header record `{"ae": <content>}`, or nil
     /// when the stream has none. Reading it looks at the first line only.
     public var header: JSONValue? {
-        get throws {
-            if !hasLookedForHeader { try lookForHeader() }
-            return headerRecord
-        }
+        get throws { try lookForHeader() }
     }
 
     /// Appends up to `capacity` rows to `batch` and returns how many; 0 means
     /// the stream has ended (an empty stream simply returns 0).
     public func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int {
         precondition(capacity > 0, "batch capacity must be positive")
-        if !hasLookedForHeader { try lookForHeader() }
+        _ = try lookForHeader()
         if let failure { throw failure }
         var appended = 0
         while appended < capacity {
@@ -118,7 +116,7 @@ public final class NDJSONRowReader {
                 do {
                     guard let next = try lines.nextLine() else { break }
                     line = next
-                } catch let error as AEError {
+                } catch {
                     failure = error
                     break
                 }
@@ -127,7 +125,7 @@ public final class NDJSONRowReader {
                 try readRow(line, into: &batch)
             } catch {
                 batch.discardUnfinishedRow()
-                failure = AEError(error.message, source: source, line: line.number, column: error.offset + 1)
+                failure = located(error, in: line)
                 break
             }
             appended += 1
@@ -138,19 +136,27 @@ public final class NDJSONRowReader {
 
     // MARK: Header
 
-    private func lookForHeader() throws {
-        hasLookedForHeader = true
-        do {
-            guard let line = try lines.nextLine() else { return }
+    private func lookForHeader() throws -> JSONValue? {
+        if headerLookup == nil {
             do {
-                headerRecord = try Self.header(in: line)
+                headerLookup = .success(try headerInFirstLine())
             } catch {
-                throw AEError(error.message, source: source, line: line.number, column: error.offset + 1)
+                failure = error
+                headerLookup = .failure(error)
             }
-            if headerRecord == nil { pendingLine = line }
-        } catch let error as AEError {
-            failure = error
-            throw error
+        }
+        return try headerLookup!.get()
+    }
+
+    /// Reads the first line and keeps it for `readBatch` unless it is the header.
+    private func headerInFirstLine() throws(AEError) -> JSONValue? {
+        guard let line = try lines.nextLine() else { return nil }
+        do {
+            let header = try Self.header(in: line)
+            if header == nil { pendingLine = line }
+            return header
+        } catch {
+            throw located(error, in: line)
         }
     }
 
@@ -176,6 +182,10 @@ public final class NDJSONRowReader {
         guard end == line.count else { throw JSONSyntaxError("unexpected text after the header record", at: end) }
         guard case .object(let members) = record, members.count == 1 else { return nil }
         return members[0].value
+    }
+
+    private func located(_ error: JSONSyntaxError, in line: ByteLineReader.Line) -> AEError {
+        AEError(error.message, source: source, line: line.number, column: error.offset + 1)
     }
 
     // MARK: Rows
