@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splits a file descriptor's bytes into lines without decoding them.
+///
+/// The stream is read with `read(2)` in large chunks into one buffer that
+/// grows only when a single line does not fit, so a line of any length works
+/// and ordinary lines cost no allocation. Blank and whitespace-only lines are
+/// skipped (their numbers still count), a UTF-8 byte order mark at the very
+/// start is dropped (line 1's columns count from after it), a CR before the LF
+/// is removed, and a last line without a newline is still a line. The caller
+/// keeps ownership of the file descriptor.
+final class ByteLineReader {
+    /// One line: valid until the next call to `nextLine()`.
+    ///
+    /// `bytes[count]` is always 0, so scanners can stop on that byte instead
+    /// of checking bounds; a 0 anywhere else is an ordinary (invalid) byte.
+    struct Line {
+        let bytes: UnsafePointer<UInt8>
+        let count: Int
+        let number: Int
+    }
+
+    static let defaultChunkSize = 1 << 20
+
+    private let fileDescriptor: Int32
+    private let source: String
+    private var buffer: UnsafeMutablePointer<UInt8>
+    /// Bytes allocated; one is always kept free for the terminating 0.
+    private var capacity: Int
+    private var lineStart = 0
+    private var dataEnd = 0
+    /// Where the search for the next newline resumes.
+    private var searchStart = 0
+    private var reachedEndOfInput = false
+    private var lineNumber = 0
+
+    /// - Parameter alreadyRead: bytes the caller consumed from the descriptor
+    ///   before handing it over (for example while sniffing the format of a
+    ///   pipe); they are read first.
+    init(fileDescriptor: Int32, source: String, alreadyRead: [UInt8] = [], chunkSize: Int = defaultChunkSize) {
+        precondition(chunkSize >= 2, "chunk size too small")
+        self.fileDescriptor = fileDescriptor
+        self.source = source
+        capacity = max(chunkSize, alreadyRead.count + 1)
+        buffer = .allocate(capacity: capacity)
+        alreadyRead.withUnsafeBufferPointer { bytes in
+            if let base = bytes.baseAddress { buffer.update(from: base, count: bytes.count) }
+        }
+        dataEnd = alreadyRead.count
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The next line that holds more than whitespace, or nil at the end.
+    func nextLine() throws(AEError) -> Line? {
+        while let (start, end) = try nextRawLine() {
+            lineNumber += 1
+            var first = start
+            var last = end
+            if lineNumber == 1 && last - first >= 3
+                && buffer[first] == 0xEF && buffer[first + 1] == 0xBB && buffer[first + 2] == 0xBF {
+                first += 3
+            }
+            if last > first && buffer[last - 1] == UInt8(ascii: "\r") { last -= 1 }
+            buffer[last] = 0
+            if !Self.isBlank(buffer + first, count: last - first) {
+                return Line(bytes: buffer + first, count: last - first, number: lineNumber)
+            }
+        }
+        return nil
+    }
+
+    private static func isBlank(_ bytes: UnsafePointer<UInt8>, count: Int) -> Bool {
+        for k in 0..<count {
+            let byte = bytes[k]
+            if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\r") { return false }
+        }
+        return true
+    }
+
+    /// The byte range of the next line without its LF.
+    private func nextRawLine() throws(AEError) -> (Int, Int)? {
+        while true {
+            if let newline = memchr(buffer + searchStart, Int32(UInt8(ascii: "\n")), dataEnd - searchStart) {
+                let end = newline.assumingMemoryBound(to: UInt8.self) - buffer
+                let start = lineStart
+                lineStart = end + 1
+                searchStart = lineStart
+                return (start, end)
+            }
+            searchStart = dataEnd
+            if reachedEndOfInput {
+                guard lineStart < dataEnd else { return nil }
+                let start = lineStart
+                lineStart = dataEnd
+                return (start, dataEnd)
+            }
+            try readMore()
+        }
+    }
+
+    /// Moves the unfinished line to the front, grows the buffer if that line
+    /// fills it, and reads what fits.
+    private func readMore() throws(AEError) {
+        if lineStart > 0 {
+            let pending = dataEnd - lineStart
+            memmove(buffer, buffer + lineStart, pending)
+            dataEnd = pending
+            searchStart -= lineStart
+            lineStart = 0
+        }
+        if dataEnd == capacity - 1 {
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: buffer, count: dataEnd)
+            buffer.deallocate()
+            buffer = grown
+            capacity *= 2
+        }
+        while true {
+            let count = read(fileDescriptor, buffer + dataEnd, capacity - 1 - dataEnd)
+            if count > 0 {
+                dataEnd += count
+                return
+            }
+            if count == 0 {
+                reachedEndOfInput = true
+                return
+            }
+            switch errno {
+            case EINTR:
+                continue
+            case EAGAIN:
+                var poller = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&poller, 1, -1)
+            default:
+                throw AEError("cannot read: \(String(cString: strerror(errno)))", source: source)
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+/// Reads NDJSON rows from a file descriptor into `RowBatch`es.
+///
+/// Each line is a bare array of numbers, or an object holding the array in
+/// `field` with any other members passed through as raw text. An optional
+/// header record `{"ae": {...}}` may come first. The numbers go from the read
+/// buffer straight into the batch matrix; nothing per row touches a `String`.
+///
+/// Errors: a bad row ends the batch being read *before* it, so every row in
+/// front of it is delivered; the next `readBatch` call (and every one after)
+/// throws the `AEError`, which names the source, line and byte column.
+public final class NDJSONRowReader {
+    public enum RowShape: Sendable {
+        case array
+        case object
+    }
+
+    /// The row width a caller requires, and who requires it, for the message
+    /// "row has 3 values; the model expects 784".
+    public struct ExpectedWidth: Sendable {
+        public var count: Int
+        public var expectedBy: String
+
+        public init(_ count: Int, expectedBy: String) {
+            self.count = count
+            self.expectedBy = expectedBy
+        }
+    }
+
+    /// The input's name in messages: a file name or `<stdin>`.
+    public let source: String
+    /// The member of object rows that holds the vector.
+    public let field: String
+    /// The required width; without one the first row fixes it. Set it before
+    /// the first `readBatch` (after reading `header` when the model is named
+    /// there).
+    public var expectedWidth: ExpectedWidth?
+    /// Whether the rows are arrays or objects; nil until a row has been read.
+    public private(set) var shape: RowShape?
+
+    private let lines: ByteLineReader
+    private let fieldName: [UInt8]
+    private let droppedFieldNames: [[UInt8]]
+    private var width: Int?
+    /// The header content, or why the first line could not be read; nil
+    /// until the first line has been looked at.
+    private var headerLookup: Result<JSONValue?, AEError>?
+    /// The first line, read while looking for the header, when it is a row.
+    private var pendingLine: ByteLineReader.Line?
+    private var failure: AEError?
+    private var values: UnsafeMutablePointer<Float>
+    private var valuesCapacity = 1024
+    private var openContainers: [Bool] = []
+
+    /// - Parameters:
+    ///   - fileDescriptor: read from its current position; the caller closes it.
+    ///   - droppedFields: members to leave out of the pass-through, because
+    ///     the caller writes fields of these names itself and an output object
+    ///     must not hold a name twice.
+    ///   - alreadyRead: bytes the caller consumed from the descriptor before
+    ///     (for example while telling HDF5 from NDJSON on a pipe).
+    public convenience init(
+        fileDescriptor: Int32,
+        source: String,
+        field: String,
+        expectedWidth: ExpectedWidth? = nil,
+        droppedFields: [String] = [],
+        alreadyRead: [UInt8] = []
+    ) {
+        self.init(
+            fileDescriptor: fileDescriptor, source: source, field: field, expectedWidth: expectedWidth,
+            droppedFields: droppedFields, alreadyRead: alreadyRead, chunkSize: ByteLineReader.defaultChunkSize
+        )
+    }
+
+    init(
+        fileDescriptor: Int32,
+        source: String,
+        field: String,
+        expectedWidth: ExpectedWidth?,
+        droppedFields: [String],
+        alreadyRead: [UInt8],
+        chunkSize: Int
+    ) {
+        self.source = source
+        self.field = field
+        self.expectedWidth = expectedWidth
+        fieldName = Array(field.utf8)
+        droppedFieldNames = droppedFields.map { Array($0.utf8) }
+        lines = ByteLineReader(fileDescriptor: fileDescriptor, source: source, alreadyRead: alreadyRead, chunkSize: chunkSize)
+        values = .allocate(capacity: valuesCapacity)
+    }
+
+    deinit {
+        values.deallocate()
+    }
+
+    /// The content of the stream's header record `{"ae": <content>}`, or nil
+    /// when the stream has none. Reading it looks at the first line only.
+    public var header: JSONValue? {
+        get throws { try lookForHeader() }
+    }
+
+    /// Appends up to `capacity` rows to `batch` and returns how many; 0 means
+    /// the stream has ended (an empty stream simply returns 0).
+    public func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int {
+        precondition(capacity > 0, "batch capacity must be positive")
+        _ = try lookForHeader()
+        if let failure { throw failure }
+        var appended = 0
+        while appended < capacity {
+            let line: ByteLineReader.Line
+            if let pending = pendingLine {
+                line = pending
+                pendingLine = nil
+            } else {
+                do {
+                    guard let next = try lines.nextLine() else { break }
+                    line = next
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            do {
+                try readRow(line, into: &batch)
+            } catch {
+                batch.discardUnfinishedRow()
+                failure = located(error, in: line)
+                break
+            }
+            appended += 1
+        }
+        if appended == 0, let failure { throw failure }
+        return appended
+    }
+
+    // MARK: Header
+
+    private func lookForHeader() throws -> JSONValue? {
+        if headerLookup == nil {
+            do {
+                headerLookup = .success(try headerInFirstLine())
+            } catch {
+                failure = error
+                headerLookup = .failure(error)
+            }
+        }
+        return try headerLookup!.get()
+    }
+
+    /// Reads the first line and keeps it for `readBatch` unless it is the header.
+    private func headerInFirstLine() throws(AEError) -> JSONValue? {
+        guard let line = try lines.nextLine() else { return nil }
+        do {
+            let header = try Self.header(in: line)
+            if header == nil { pendingLine = line }
+            return header
+        } catch {
+            throw located(error, in: line)
+        }
+    }
+
+    /// The header content if `line` is `{"ae": {...}}`, nil if it is a row.
+    private static func header(in line: ByteLineReader.Line) throws(JSONSyntaxError) -> JSONValue? {
+        let scanner = JSONScanner(text: line.bytes, count: line.count)
+        let text = line.bytes
+        let start = scanner.skipWhitespace(from: 0)
+        guard text[start] == UInt8(ascii: "{") else { return nil }
+        var i = scanner.skipWhitespace(from: start + 1)
+        for byte in "\"ae\"".utf8 {
+            guard text[i] == byte else { return nil }
+            i += 1
+        }
+        i = scanner.skipWhitespace(from: i)
+        guard text[i] == UInt8(ascii: ":") else { return nil }
+        i = scanner.skipWhitespace(from: i + 1)
+        guard text[i] == UInt8(ascii: "{") else { return nil }
+
+        var end = start
+        let record = try JSONValue.parse(scanner, at: &end)
+        end = scanner.skipWhitespace(from: end)
+        guard end == line.count else { throw JSONSyntaxError("unexpected text after the header record", at: end) }
+        guard case .object(let members) = record, members.count == 1 else { return nil }
+        return members[0].value
+    }
+
+    private func located(_ error: JSONSyntaxError, in line: ByteLineReader.Line) -> AEError {
+        AEError(error.message, source: source, line: line.number, column: error.offset + 1)
+    }
+
+    // MARK: Rows
+
+    private func readRow(_ line: ByteLineReader.Line, into batch: inout RowBatch) throws(JSONSyntaxError) {
+        let scanner = JSONScanner(text: line.bytes, count: line.count)
+        let start = scanner.skipWhitespace(from: 0)
+        let rowShape: RowShape
+        switch line.bytes[start] {
+        case UInt8(ascii: "["): rowShape = .array
+        case UInt8(ascii: "{"): rowShape = .object
+        default: throw JSONSyntaxError("expected an array or an object", at: start)
+        }
+        if let shape, shape != rowShape {
+            if rowShape == .object, (try? Self.header(in: line)) != nil {
+                throw JSONSyntaxError("header record in the middle of the stream", at: 0)
+            }
+            throw JSONSyntaxError(
+                shape == .array ? "row is an object, but earlier rows are arrays" : "row is an array, but earlier rows are objects",
+                at: start
+            )
+        }
+        let (end, count) = rowShape == .array
+            ? try readVector(line.bytes, at: start)
+            : try readObject(scanner, at: start, into: &batch)
+        let after = scanner.skipWhitespace(from: end)
+        guard after == line.count else { throw JSONSyntaxError("unexpected text after the row", at: after) }
+        width = count
+        shape = rowShape
+        batch.finishRow(vector: values, width: count, lineNumber: line.number)
+    }
+
+    /// Reads the members of an object row: the vector into `values`, every
+    /// other member into the batch's pass-through text.
+    private func readObject(
+        _ scanner: JSONScanner, at open: Int, into batch: inout RowBatch
+    ) throws(JSONSyntaxError) -> (end: Int, count: Int) {
+        let text = scanner.text
+        var vectorCount: Int?
+        var memberCount = 0
+        var isHeaderShaped = false
+        var i = scanner.skipWhitespace(from: open + 1)
+        if text[i] != UInt8(ascii: "}") {
+            while true {
+                guard text[i] == UInt8(ascii: "\"") else {
+                    throw JSONSyntaxError("expected '\"' to start a member name", at: i)
+                }
+                let memberStart = i
+                let (nameEnd, nameHasEscapes) = try scanner.skipString(from: i)
+                let rawName = UnsafeBufferPointer(start: text + memberStart + 1, count: nameEnd - memberStart - 2)
+                let decodedName = nameHasEscapes ? JSONValue.unescape(rawName) : nil
+                func nameIs(_ expected: some Sequence<UInt8>) -> Bool {
+                    decodedName?.elementsEqual(expected) ?? rawName.elementsEqual(expected)
+                }
+                i = scanner.skipWhitespace(from: nameEnd)
+                guard text[i] == UInt8(ascii: ":") else {
+                    throw JSONSyntaxError("expected ':' after the member name", at: i)
+                }
+                i = scanner.skipWhitespace(from: i + 1)
+                memberCount += 1
+                if nameIs(fieldName) {
+                    guard vectorCount == nil else { throw JSONSyntaxError("duplicate field \"\(field)\"", at: memberStart) }
+                    guard text[i] == UInt8(ascii: "[") else {
+                        throw JSONSyntaxError("field \"\(field)\" is not an array of numbers", at: i)
+                    }
+                    let (end, count) = try readVector(text, at: i)
+                    vectorCount = count
+                    i = end
+                } else {
+                    let valueStart = i
+                    i = try scanner.skipValue(from: i, openContainers: &openContainers)
+                    isHeaderShaped = memberCount == 1 && text[valueStart] == UInt8(ascii: "{") && nameIs("ae".utf8)
+                    if !droppedFieldNames.contains(where: nameIs) {
+                        batch.appendPassThroughMember(UnsafeBufferPointer(start: text + memberStart, count: i - memberStart))
+                    }
+                }
+                i = scanner.skipWhitespace(from: i)
+                if text[i] == UInt8(ascii: "}") { break }
+                guard text[i] == UInt8(ascii: ",") else { throw JSONSyntaxError("expected ',' or '}'", at: i) }
+                i = scanner.skipWhitespace(from: i + 1)
+            }
+        }
+        if memberCount == 1 && isHeaderShaped {
+            throw JSONSyntaxError("header record in the middle of the stream", at: 0)
+        }
+        guard let vectorCount else { throw JSONSyntaxError("no field \"\(field)\" in this row", at: 0) }
+        return (i + 1, vectorCount)
+    }
+
+    /// Reads `[n, n, ...]` at `open` into `values` and checks its length.
+    @inline(__always)
+    private func readVector(_ text: UnsafePointer<UInt8>, at open: Int) throws(JSONSyntaxError) -> (end: Int, count: Int) {
+        var i = open + 1
+        while JSONScanner.isWhitespace(text[i]) { i += 1 }
+        var count = 0
+        if text[i] != UInt8(ascii: "]") {
+            var output = values
+            while true {
+                if count == valuesCapacity { output = growValues() }
+                output[count] = try JSONFloatParser.parse(text, at: &i)
+                count += 1
+                while JSONScanner.isWhitespace(text[i]) { i += 1 }
+                if text[i] == UInt8(ascii: ",") {
+                    i += 1
+                    while JSONScanner.isWhitespace(text[i]) { i += 1 }
+                    continue
+                }
+                if text[i] == UInt8(ascii: "]") { break }
+                throw JSONSyntaxError("expected ',' or ']'", at: i)
+            }
+        }
+        try checkWidth(count, at: open)
+        return (i + 1, count)
+    }
+
+    private func checkWidth(_ count: Int, at open: Int) throws(JSONSyntaxError) {
+        if let required = expectedWidth?.count ?? width {
+            guard count != required else { return }
+            let reason = expectedWidth.map { "\($0.expectedBy) expects \($0.count)" } ?? "the first row has \(required)"
+            throw JSONSyntaxError("row has \(count) \(count == 1 ? "value" : "values"); \(reason)", at: open)
+        }
+        if count == 0 { throw JSONSyntaxError("row has no values", at: open) }
+    }
+
+    private func growValues() -> UnsafeMutablePointer<Float> {
+        let grown = UnsafeMutablePointer<Float>.allocate(capacity: valuesCapacity * 2)
+        grown.moveInitialize(from: values, count: valuesCapacity)
+        values.deallocate()
+        values = grown
+        valuesCapacity *= 2
+        return grown
+    }
+}

@@ -1,0 +1,66 @@
+/// Rows read from a stream, in the shape the models consume them.
+///
+/// The vectors go into one matrix; every other member of an object row stays
+/// raw JSON text in one flat byte buffer with an end offset per row, so a
+/// batch costs a few growing arrays, not an allocation per row. The line
+/// numbers let later stages (such as a NaN check) point at the input line.
+public struct RowBatch {
+    /// One row per input row, in input order.
+    public internal(set) var vectors = Matrix(rows: 0, cols: 0)
+    /// The 1-based input line of each row.
+    public internal(set) var lineNumbers: [Int] = []
+    /// The pass-through members of all rows, back to back.
+    private(set) var passThroughBytes: [UInt8] = []
+    /// Where each row's pass-through members end in `passThroughBytes`.
+    private(set) var passThroughEnds: [Int] = []
+
+    public init() {}
+
+    public var count: Int { lineNumbers.count }
+
+    /// The members of object row `row` other than the vector, as raw JSON
+    /// text separated by commas (`"id":3,"label":"seven"`), ready to be
+    /// written between braces; empty for array rows.
+    public func passThrough(row: Int) -> ArraySlice<UInt8> {
+        let start = row == 0 ? 0 : passThroughEnds[row - 1]
+        return passThroughBytes[start..<passThroughEnds[row]]
+    }
+
+    /// Empties the batch for reuse, keeping its width and capacity.
+    public mutating func removeAll() {
+        vectors.resize(rows: 0)
+        lineNumbers.removeAll(keepingCapacity: true)
+        passThroughBytes.removeAll(keepingCapacity: true)
+        passThroughEnds.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Filling (the reader's side)
+
+    /// Adds one pass-through member to the row being read.
+    mutating func appendPassThroughMember(_ member: UnsafeBufferPointer<UInt8>) {
+        if passThroughBytes.count > (passThroughEnds.last ?? 0) {
+            passThroughBytes.append(UInt8(ascii: ","))
+        }
+        passThroughBytes.append(contentsOf: member)
+    }
+
+    /// Forgets the members of a row that turned out to be bad.
+    mutating func discardUnfinishedRow() {
+        passThroughBytes.removeSubrange((passThroughEnds.last ?? 0)...)
+    }
+
+    /// Completes the row being read with its vector.
+    mutating func finishRow(vector: UnsafePointer<Float>, width: Int, lineNumber: Int) {
+        if vectors.cols != width {
+            precondition(count == 0, "a batch holds rows of one width")
+            vectors = Matrix(rows: 0, cols: width)
+        }
+        let row = vectors.rows
+        vectors.resize(rows: row + 1)
+        vectors.storage.withUnsafeMutableBufferPointer { storage in
+            (storage.baseAddress! + row * width).update(from: vector, count: width)
+        }
+        lineNumbers.append(lineNumber)
+        passThroughEnds.append(passThroughBytes.count)
+    }
+}
