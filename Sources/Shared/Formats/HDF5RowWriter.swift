@@ -1,0 +1,124 @@
+import CHDF5
+
+/// Streams rows into a float32 2-D dataset that grows as blocks arrive, so a
+/// tool writes HDF5 output with memory bounded by its batch size.
+public final class HDF5RowWriter {
+    public let path: String
+    public let cols: Int
+    public var rows: Int { dataset.length }
+    private let dataset: ExtendableDataset
+
+    public init(_ path: String, cols: Int, in file: HDF5File) throws {
+        precondition(cols > 0, "an HDF5 row writer needs at least one column")
+        self.path = path
+        self.cols = cols
+        dataset = try ExtendableDataset(path, storage: .float32, cols: cols, in: file)
+    }
+
+    /// Appends the rows of `block`.
+    public func append(_ block: Matrix) throws {
+        precondition(block.cols == cols, "block has \(block.cols) columns; dataset '\(path)' has \(cols)")
+        try block.storage.withUnsafeBytes { try dataset.append(block.rows, from: $0.baseAddress) }
+    }
+
+    /// Releases the dataset; the file stays open.
+    public func close() {
+        dataset.close()
+    }
+}
+
+/// Streams values into a 1-D dataset that grows as they arrive, such as the
+/// `score` (Float) and `anomaly` (UInt8) columns of ae-score.
+public final class HDF5ColumnWriter<Element: HDF5Element> {
+    public let path: String
+    public var count: Int { dataset.length }
+    private let dataset: ExtendableDataset
+
+    public init(_ path: String, in file: HDF5File) throws {
+        self.path = path
+        dataset = try ExtendableDataset(path, storage: Element.hdf5StorageType, cols: nil, in: file)
+    }
+
+    public func append(_ values: [Element]) throws {
+        try values.withUnsafeBytes { try dataset.append(values.count, from: $0.baseAddress) }
+    }
+
+    /// Releases the dataset; the file stays open.
+    public func close() {
+        dataset.close()
+    }
+}
+
+/// A chunked dataset with an unlimited first dimension: 1-D, or 2-D with a
+/// fixed number of columns.
+final class ExtendableDataset {
+    /// About 64 Ki values per chunk: large enough for efficient I/O, small
+    /// enough that a chunk fits HDF5's default 1 MiB chunk cache, which
+    /// gathers small appends into whole-chunk writes.
+    static let chunkElements = 1 << 16
+
+    let file: HDF5File
+    let path: String
+    let storage: HDF5StorageType
+    let cols: Int?
+    private(set) var length = 0
+    private var id: hid_t
+
+    init(_ path: String, storage: HDF5StorageType, cols: Int?, in file: HDF5File) throws {
+        silenceHDF5Diagnostics()
+        let chunk: [hsize_t]
+        if let cols {
+            chunk = [hsize_t(max(1, Self.chunkElements / cols)), hsize_t(cols)]
+        } else {
+            chunk = [hsize_t(Self.chunkElements)]
+        }
+        let creation = H5Pcreate(ae_h5p_dataset_create())
+        guard creation >= 0 else { throw file.failure("cannot set up dataset '\(path)'") }
+        defer { H5Pclose(creation) }
+        guard H5Pset_chunk(creation, Int32(chunk.count), chunk) >= 0 else {
+            throw file.failure("cannot set up dataset '\(path)'")
+        }
+        let dims = cols.map { [0, $0] } ?? [0]
+        let maxDims = cols.map { [ae_h5s_unlimited(), hsize_t($0)] } ?? [ae_h5s_unlimited()]
+        self.id = try file.createDataset(path, storage: storage, dims: dims, maxDims: maxDims, creation: creation)
+        self.file = file
+        self.path = path
+        self.storage = storage
+        self.cols = cols
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Appends `rows` rows (values, for 1-D) read from `data`.
+    func append(_ rows: Int, from data: UnsafeRawPointer?) throws {
+        precondition(id >= 0, "HDF5 dataset '\(path)' used after close()")
+        guard rows > 0 else { return }
+        silenceHDF5Diagnostics()
+        let what = "cannot append to dataset '\(path)'"
+        let newLength = length + rows
+        let extent: [hsize_t] = cols.map { [hsize_t(newLength), hsize_t($0)] } ?? [hsize_t(newLength)]
+        let start: [hsize_t] = cols == nil ? [hsize_t(length)] : [hsize_t(length), 0]
+        let count: [hsize_t] = cols.map { [hsize_t(rows), hsize_t($0)] } ?? [hsize_t(rows)]
+        guard H5Dset_extent(id, extent) >= 0 else { throw file.failure(what) }
+        let fileSpace = H5Dget_space(id)
+        guard fileSpace >= 0 else { throw file.failure(what) }
+        defer { H5Sclose(fileSpace) }
+        guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil) >= 0 else { throw file.failure(what) }
+        let memorySpace = H5Screate_simple(Int32(count.count), count, nil)
+        guard memorySpace >= 0 else { throw file.failure(what) }
+        defer { H5Sclose(memorySpace) }
+        guard H5Dwrite(id, storage.memoryType, memorySpace, fileSpace, ae_h5p_default(), data) >= 0 else {
+            throw file.failure(what)
+        }
+        length = newLength
+    }
+
+    func close() {
+        guard id >= 0 else { return }
+        silenceHDF5Diagnostics()
+        H5Dclose(id)
+        id = -1
+    }
+}
