@@ -1,0 +1,35 @@
+import Foundation
+import ArgumentParser
+
+// Option values that several tools parse, each defined once so help text,
+// man pages and completions list the same choices.
+
+extension ModelKind: ExpressibleByArgument {}
+extension Activation: ExpressibleByArgument {}
+extension NormalizationMethod: ExpressibleByArgument {}
+
+extension Loss: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["mse", "bce", "gaussian", "bernoulli"] }
+}
+
+/// A comma-separated list of layer widths, e.g. `256,128,64`.
+public struct LayerWidths: ExpressibleByArgument, Equatable, Sendable {
+    public var widths: [Int]
+
+    public init(_ widths: [Int]) { self.widths = widths }
+
+    public init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        let widths = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard widths.count == parts.count, widths.allSatisfy({ $0 >= 1 }) else { return nil }
+        self.widths = widths
+    }
+
+    public var defaultValueDescription: String { widths.map(String.init).joined(separator: ",") }
+}
+
+/// An image shape `HxW` or `HxWxC`.
+extension ImageShape: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}

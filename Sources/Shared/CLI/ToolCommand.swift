@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+/// The root command of an ae tool.
+///
+/// Its `main` turns every failure into one line on stderr and the exit codes
+/// the tools promise: 0 ok, 1 for data and runtime errors (`AEError`), 2 for
+/// usage errors (ArgumentParser's own exit code for those is 64).
+public protocol ToolCommand: ParsableCommand {}
+
+extension ToolCommand {
+    public static func main() {
+        // A closed stdout ends the tool quietly (status 141), as with other filters.
+        signal(SIGPIPE, SIG_DFL)
+        BLAS.useSingleThreadedKernels()
+        let tool = configuration.commandName ?? "ae"
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as AEError {
+            Diagnostics.fail("\(tool): \(error)")
+        } catch where exitCode(for: error) == .validationFailure {
+            Diagnostics.fail(fullMessage(for: error), status: 2)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Messages for the user on stderr.
+public enum Diagnostics {
+    /// Writes `message` and a newline to stderr, unbuffered.
+    public static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Writes `message` to stderr and exits with `status`.
+    public static func fail(_ message: String, status: Int32 = 1) -> Never {
+        note(message)
+        exit(status)
+    }
+}
