@@ -1,1 +1,71 @@
+import ArgumentParser
 import Shared
+
+@main
+struct Encode: ToolCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ae-encode",
+        abstract: "Map data rows to latent codes with a trained model.",
+        discussion: """
+            Writes one row of latent code per input row (field z; a VAE gives the \
+            posterior mean unless --sample), after a header record naming the model.
+            """,
+        version: ToolVersion.string)
+
+    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).")
+    var model: String?
+
+    @Argument(help: "Data rows: NDJSON or HDF5 (default: stdin).")
+    var input: String?
+
+    @OptionGroup(title: "Input")
+    var inputOptions: InputOptions
+
+    @OptionGroup(title: "Output")
+    var outputOptions: OutputOptions
+
+    @Flag(help: "VAE: draw codes from the posterior instead of writing its mean.")
+    var sample = false
+
+    @Option(help: "Seed for --sample.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "VAE: also write the posterior log-variance (field logvar).")
+    var withLogvar = false
+
+    @OptionGroup(title: "Resources")
+    var batching: BatchOptions
+
+    @OptionGroup(title: "Resources")
+    var compute: ComputeOptions
+
+    func run() throws {
+        let (modelPath, inputPath) = ModelLocator.split(model, input)
+        let rows = try inputOptions.open(inputPath, defaultName: "x", droppedFields: ["z", "logvar"])
+        let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
+        if withLogvar, trained.architecture.kind != .vae {
+            throw AEError("--with-logvar needs a VAE; \(path) is an autoencoder")
+        }
+        try rows.require(width: trained.network.inputWidth, expectedBy: "the model")
+        let output = try outputOptions.open()
+        if !outputOptions.noHeader {
+            try output.writeHeader(StreamHeader.make(modelPath: path, space: .latent, width: trained.network.latentWidth))
+        }
+        let pool = compute.pool
+        var generator = SeededGenerator(seed: seed)
+        var batch = RowBatch()
+        var total = 0
+        while try rows.readBatch(into: &batch, capacity: batching.batch) > 0 {
+            let codes = trained.encode(batch.vectors, pool: pool)
+            var columns: [(name: String, values: OutputColumns.Values)] = [
+                ("z", .vectors(sample ? codes.sample(generator: &generator) : codes.mean))
+            ]
+            if withLogvar, let logVariance = codes.logVariance { columns.append(("logvar", .vectors(logVariance))) }
+            try output.write(OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: rows.shape == .array)
+            total += batch.count
+            batch.removeAll()
+        }
+        guard total > 0 else { throw AEError("empty input: no rows", source: rows.source) }
+        try output.finish()
+    }
+}

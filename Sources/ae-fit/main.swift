@@ -1,1 +1,47 @@
+import ArgumentParser
 import Shared
+
+@main
+struct Fit: ToolCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ae-fit",
+        abstract: "Train an autoencoder or VAE on rows of numbers and write the model file.",
+        discussion: """
+            Reads NDJSON rows (arrays, or objects with the vector in field x) or an \
+            HDF5 dataset, from a file or stdin, and writes one HDF5 model file that \
+            the other ae tools use.
+            """,
+        version: ToolVersion.string)
+
+    @Argument(help: "Training rows: NDJSON or HDF5 (default: stdin).")
+    var input: String?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The model file to write.", valueName: "model.h5"))
+    var output: String
+
+    @OptionGroup(title: "Input")
+    var inputOptions: InputOptions
+
+    @OptionGroup(title: "Model")
+    var model: ModelOptions
+
+    @OptionGroup(title: "Training")
+    var training: TrainingOptions
+
+    @OptionGroup(title: "Resources")
+    var compute: ComputeOptions
+
+    @Flag(name: .shortAndLong, help: "Print no progress.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Append each epoch's metrics to this file as NDJSON.", valueName: "file"))
+    var log: String?
+
+    func run() throws {
+        let rows = try inputOptions.open(input, defaultName: "x").readAll()
+        let configuration = model.configuration(training: training)
+        let progress = try TrainingProgress(tool: "ae-fit", epochs: training.epochs, quiet: quiet, logPath: log)
+        let trained = try Fitting.fit(rows.vectors, configuration, pool: compute.pool, observer: progress)
+        try ModelFile.save(trained, to: output)
+    }
+}

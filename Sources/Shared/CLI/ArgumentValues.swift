@@ -33,3 +33,5 @@ public struct LayerWidths: ExpressibleByArgument, Equatable, Sendable {
 extension ImageShape: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
+
+extension RowFormat: ExpressibleByArgument {}

@@ -34,8 +34,10 @@ public enum Diagnostics {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Writes `message` to stderr and exits with `status`.
+    /// Writes `message` to stderr, removes unfinished output files and exits
+    /// with `status`.
     public static func fail(_ message: String, status: Int32 = 1) -> Never {
+        TemporaryFiles.removeAll()
         note(message)
         exit(status)
     }

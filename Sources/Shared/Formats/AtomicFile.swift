@@ -19,32 +19,12 @@ enum AtomicFile {
             if let code = writeAll(bytes, to: descriptor, sync: false) { throw failure(code) }
             return
         }
-        let (temporaryPath, descriptor) = try createTemporaryFile(beside: path, failure: failure)
+        let (temporaryPath, descriptor) = try TemporaryFiles.create(beside: path)
         if let code = writeAll(bytes, to: descriptor, sync: true) {
-            unlink(temporaryPath)
+            TemporaryFiles.discard(temporaryPath)
             throw failure(code)
         }
-        guard rename(temporaryPath, path) == 0 else {
-            let code = errno
-            unlink(temporaryPath)
-            throw failure(code)
-        }
-    }
-
-    /// Opens `.<name>.<random>.tmp` next to `path`, readable like any new file
-    /// (mode 0666 less the umask); a name collision just draws another one.
-    private static func createTemporaryFile(
-        beside path: String, failure: (Int32) -> AEError
-    ) throws -> (path: String, descriptor: Int32) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        while true {
-            let candidate = "\(directory).\(name).\(String(UInt32.random(in: .min ... .max), radix: 16)).tmp"
-            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            if descriptor >= 0 { return (candidate, descriptor) }
-            if errno != EEXIST { throw failure(errno) }
-        }
+        try TemporaryFiles.commit(temporaryPath, to: path)
     }
 
     /// Writes everything, optionally fsyncs, and closes `descriptor`;

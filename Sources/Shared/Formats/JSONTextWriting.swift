@@ -1,7 +1,5 @@
 /// JSON text written straight into a `ByteWriter`'s buffer.
 extension ByteWriter {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// Writes a finite float in its shortest round-trip form.
     @inline(__always)
     func writeJSON(_ value: Float) throws {
@@ -21,7 +19,30 @@ extension ByteWriter {
         }
         try write(byte: UInt8(ascii: "]"))
     }
+}
 
+/// Where JSON text goes: the output buffer of a tool, or bytes in memory
+/// (`JSONValue.text`). One set of writing functions serves both.
+protocol JSONTextSink: AnyObject {
+    func write(byte: UInt8) throws
+    func write(_ text: String) throws
+}
+
+extension ByteWriter: JSONTextSink {}
+
+/// JSON text collected in memory.
+final class JSONTextBuffer: JSONTextSink {
+    var bytes: [UInt8] = []
+
+    func write(byte: UInt8) { bytes.append(byte) }
+    func write(_ text: String) { bytes.append(contentsOf: text.utf8) }
+}
+
+enum JSONTextHex {
+    static let digits = Array("0123456789abcdef".utf8)
+}
+
+extension JSONTextSink {
     func writeJSON(_ value: Int) throws {
         try write(String(value))
     }
@@ -40,8 +61,8 @@ extension ByteWriter {
             case 0x0C: try write("\\f")
             case ..<0x20:
                 try write("\\u00")
-                try write(byte: Self.hexDigits[Int(byte >> 4)])
-                try write(byte: Self.hexDigits[Int(byte & 0xF)])
+                try write(byte: JSONTextHex.digits[Int(byte >> 4)])
+                try write(byte: JSONTextHex.digits[Int(byte & 0xF)])
             default: try write(byte: byte)
             }
         }
@@ -77,6 +98,35 @@ extension ByteWriter {
                 try writeJSON(member.value)
             }
             try write(byte: UInt8(ascii: "}"))
+        }
+    }
+}
+
+extension JSONValue {
+    /// The value as compact JSON text; numbers must be finite.
+    public var text: String {
+        let buffer = JSONTextBuffer()
+        try! buffer.writeJSON(self)  // JSONTextBuffer never throws
+        return String(decoding: buffer.bytes, as: UTF8.self)
+    }
+
+    /// Parses JSON text holding one value.
+    public static func parse(_ text: String) throws -> JSONValue {
+        var bytes = Array(text.utf8)
+        bytes.append(0)
+        return try bytes.withUnsafeBufferPointer { buffer throws(AEError) -> JSONValue in
+            let scanner = JSONScanner(text: buffer.baseAddress!, count: buffer.count - 1)
+            do {
+                var index = scanner.skipWhitespace(from: 0)
+                let value = try parse(scanner, at: &index)
+                index = scanner.skipWhitespace(from: index)
+                guard index == buffer.count - 1 else { throw JSONSyntaxError("unexpected text after the value", at: index) }
+                return value
+            } catch let error as JSONSyntaxError {
+                throw AEError("\(error.message) at offset \(error.offset)")
+            } catch {
+                throw AEError("\(error)")
+            }
         }
     }
 }

@@ -63,4 +63,23 @@ public struct RowBatch {
         lineNumbers.append(lineNumber)
         passThroughEnds.append(passThroughBytes.count)
     }
+
+    /// Appends `rows` rows of `width` values that carry nothing to pass
+    /// through (HDF5 input), numbered from `firstNumber`; `fill` writes their
+    /// values straight into the batch.
+    mutating func appendRows(
+        _ rows: Int, width: Int, firstNumber: Int, fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) rethrows {
+        if vectors.cols != width {
+            precondition(count == 0, "a batch holds rows of one width")
+            vectors = Matrix(rows: 0, cols: width)
+        }
+        let start = vectors.rows
+        vectors.resize(rows: start + rows)
+        try vectors.storage.withUnsafeMutableBufferPointer { storage in
+            try fill(UnsafeMutableBufferPointer(rebasing: storage[(start * width)...]))
+        }
+        lineNumbers.append(contentsOf: firstNumber..<(firstNumber + rows))
+        passThroughEnds.append(contentsOf: repeatElement(passThroughBytes.count, count: rows))
+    }
 }

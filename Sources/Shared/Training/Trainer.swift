@@ -32,19 +32,48 @@ public struct TrainingSettings: Sendable, Equatable {
     }
 }
 
-/// Per-sample losses of one epoch, the record `--log` writes.
+/// Per-sample losses of one epoch, the record `--log` writes and the model
+/// file's training history keeps.
 public struct EpochMetrics: Sendable, Equatable {
     public var epoch: Int
-    public var train: BatchLoss
-    public var validation: BatchLoss?
+    public var trainLoss: Double
+    public var trainReconstruction: Double
+    public var trainKL: Double
+    public var validationLoss: Double?
+    public var validationReconstruction: Double?
+    public var validationKL: Double?
     public var seconds: Double
 
-    public var trainLoss: Double { train.total / Double(max(train.rows, 1)) }
-    public var trainReconstruction: Double { train.reconstruction / Double(max(train.rows, 1)) }
-    public var trainKL: Double { train.kl / Double(max(train.rows, 1)) }
-    public var validationLoss: Double? { validation.map { $0.total / Double(max($0.rows, 1)) } }
-    public var validationReconstruction: Double? { validation.map { $0.reconstruction / Double(max($0.rows, 1)) } }
-    public var validationKL: Double? { validation.map { $0.kl / Double(max($0.rows, 1)) } }
+    public init(
+        epoch: Int, trainLoss: Double, trainReconstruction: Double, trainKL: Double,
+        validationLoss: Double? = nil, validationReconstruction: Double? = nil, validationKL: Double? = nil,
+        seconds: Double
+    ) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainReconstruction = trainReconstruction
+        self.trainKL = trainKL
+        self.validationLoss = validationLoss
+        self.validationReconstruction = validationReconstruction
+        self.validationKL = validationKL
+        self.seconds = seconds
+    }
+
+    /// Per-sample figures from the summed losses of an epoch.
+    public init(epoch: Int, train: BatchLoss, validation: BatchLoss?, seconds: Double) {
+        self.init(
+            epoch: epoch, trainLoss: train.perRow(\.total), trainReconstruction: train.perRow(\.reconstruction),
+            trainKL: train.perRow(\.kl), validationLoss: validation?.perRow(\.total),
+            validationReconstruction: validation?.perRow(\.reconstruction), validationKL: validation?.perRow(\.kl),
+            seconds: seconds)
+    }
+}
+
+extension BatchLoss {
+    /// A summed figure divided by the number of rows.
+    func perRow(_ figure: KeyPath<BatchLoss, Double>) -> Double {
+        self[keyPath: figure] / Double(max(rows, 1))
+    }
 }
 
 /// Progress of training as it happens, for the progress display and `--log`.

@@ -1,0 +1,96 @@
+import ArgumentParser
+
+/// The model's shape and likelihood, as `ae-fit` takes them.
+public struct ModelOptions: ParsableArguments {
+    @Option(help: "ae (autoencoder) or vae (variational autoencoder).")
+    public var kind: ModelKind = .ae
+
+    @Option(help: ArgumentHelp(
+        "Hidden layer widths, encoder side; the decoder mirrors them (default: sized from the input width).",
+        valueName: "w1,w2,..."))
+    public var hidden: LayerWidths?
+
+    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8, within 2...32).", valueName: "n"))
+    public var latent: Int?
+
+    @Option(help: "Hidden-layer activation.")
+    public var activation: Activation = .relu
+
+    @Option(help: "Reconstruction loss: mse (gaussian) or bce (bernoulli, for data in [0, 1]).")
+    public var loss: Loss = .mse
+
+    @Option(help: ArgumentHelp(
+        "Feature scaling, stored in the model (default: standard for mse; for bce none if the data lie in [0, 1], else minmax).",
+        valueName: "standard|minmax|none"))
+    public var normalize: NormalizationMethod?
+
+    @Option(help: ArgumentHelp("Image shape of a row, stored in the model for ae-decode's PNG grids.", valueName: "HxW[xC]"))
+    public var image: ImageShape?
+
+    public init() {}
+
+    public func validate() throws {
+        if let latent, latent < 1 { throw ValidationError("--latent must be at least 1") }
+    }
+
+    public func configuration(training: TrainingOptions) -> FitConfiguration {
+        FitConfiguration(
+            kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
+            normalization: normalize, imageShape: image, validationFraction: training.validation,
+            settings: training.settings)
+    }
+}
+
+/// How `ae-fit` trains.
+public struct TrainingOptions: ParsableArguments {
+    @Option(help: "Passes over the training rows.")
+    public var epochs = 20
+
+    @Option(help: "Rows per gradient step.")
+    public var batch = 128
+
+    @Option(help: "Adam learning rate.")
+    public var lr: Float = 1e-3
+
+    @Option(help: "Decoupled weight decay (AdamW); 0 for plain Adam.")
+    public var weightDecay: Float = 0
+
+    @Option(help: "VAE: weight of the KL term (beta-VAE).")
+    public var beta: Float = 1
+
+    @Option(help: ArgumentHelp("VAE: epochs over which the KL weight ramps from 0 to beta.", valueName: "epochs"))
+    public var klWarmup = 0
+
+    @Option(name: .customLong("val"), help: ArgumentHelp(
+        "Fraction of rows held out for validation and early stopping.", valueName: "fraction"))
+    public var validation: Double = 0
+
+    @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
+    public var patience = 10
+
+    @Option(help: ArgumentHelp("Denoising: std of Gaussian noise added to normalised inputs.", valueName: "std"))
+    public var noise: Float = 0
+
+    @Option(help: "Random seed; the same seed and thread count give a bit-identical model.")
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard weightDecay >= 0 else { throw ValidationError("--weight-decay must not be negative") }
+        guard beta >= 0 else { throw ValidationError("--beta must not be negative") }
+        guard klWarmup >= 0 else { throw ValidationError("--kl-warmup must not be negative") }
+        guard validation >= 0 && validation < 1 else { throw ValidationError("--val must be in [0, 1)") }
+        guard patience >= 0 else { throw ValidationError("--patience must not be negative") }
+        guard noise >= 0 else { throw ValidationError("--noise must not be negative") }
+    }
+
+    public var settings: TrainingSettings {
+        TrainingSettings(
+            epochs: epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay, beta: beta,
+            klWarmupEpochs: klWarmup, patience: patience, noise: noise, seed: seed)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Finds the model a tool works with: the command line, else the stream's
+/// header record, else `$AE_MODEL`.
+public enum ModelLocator {
+    /// Splits the positional arguments `[MODEL] [INPUT]`. A single argument
+    /// is the model when it is an ae model file, else the input, so both
+    /// `ae-encode m.h5 < x` and `AE_MODEL=m.h5 ae-encode x` work.
+    public static func split(_ first: String?, _ second: String?) -> (model: String?, input: String?) {
+        guard let first else { return (nil, nil) }
+        if second != nil || ModelFile.isModel(first) { return (first, second) }
+        return (nil, first)
+    }
+
+    /// Where the model is, and who named it (for messages).
+    public static func path(explicit: String?, header: JSONValue?) throws -> (path: String, namedBy: String) {
+        if let explicit { return (explicit, "the command line") }
+        if let path = StreamHeader.modelPath(in: header) { return (path, "the stream's header record") }
+        if let path = ProcessInfo.processInfo.environment["AE_MODEL"], !path.isEmpty { return (path, "$AE_MODEL") }
+        throw AEError("no model: name one as the first argument, in the stream's header record, or in $AE_MODEL")
+    }
+
+    /// Loads the model from `path(explicit:header:)`, saying who named it
+    /// when it cannot be read.
+    public static func load(explicit: String?, header: JSONValue?) throws -> (model: TrainedModel, path: String) {
+        let (path, namedBy) = try path(explicit: explicit, header: header)
+        do {
+            return (try ModelFile.load(path), path)
+        } catch var error as AEError where explicit == nil {
+            error.message += " (model named by \(namedBy))"
+            throw error
+        }
+    }
+}

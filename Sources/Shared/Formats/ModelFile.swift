@@ -1,0 +1,266 @@
+import Foundation
+
+/// Reads and writes the ae model file: one self-describing HDF5 file.
+///
+/// Layout (documented for Python users in the README):
+///
+///     /                       attributes: format = "ae-model", format_version,
+///                             tool_version, kind, input_width, hidden, latent,
+///                             activation, loss, image_shape (when known), and
+///                             the training settings
+///     /preprocess/shift, /preprocess/scale     float32 [input_width]; attribute method
+///     /encoder/layer_<i>/weight [out, in], bias [out]   hidden layers, activation after each
+///     /encoder/mean/…, /encoder/logvar/… (VAE)           linear heads
+///     /decoder/layer_<i>/…, /decoder/output/…            mirror; output is linear (logits for bce)
+///     /history/<metric>        float64 per epoch (NaN where a metric does not apply)
+///
+/// Weights are stored `[out, in]` like torch.nn.Linear.
+public enum ModelFile {
+    public static let formatName = "ae-model"
+    public static let formatVersion = 1
+
+    // MARK: Writing
+
+    /// Writes `model` to `path` atomically: the file is built in memory and
+    /// renamed into place, so a crash or a full disk never leaves a partial
+    /// model under `path`, and a model already there stays intact on failure.
+    public static func save(_ model: TrainedModel, to path: String) throws {
+        let file = try HDF5File.createInMemory(name: path)
+        try write(model, into: file)
+        let image = try file.fileImage()
+        try file.close()
+        try AtomicFile.write(image, to: path)
+    }
+
+    static func write(_ model: TrainedModel, into file: HDF5File) throws {
+        let architecture = model.architecture
+        try file.setAttribute("format", to: formatName)
+        try file.setAttribute("format_version", to: formatVersion)
+        try file.setAttribute("tool_version", to: ToolVersion.string)
+        try file.setAttribute("kind", to: architecture.kind.rawValue)
+        try file.setAttribute("input_width", to: architecture.inputWidth)
+        try file.setAttribute("hidden", to: architecture.hidden)
+        try file.setAttribute("latent", to: architecture.latent)
+        try file.setAttribute("activation", to: architecture.activation.rawValue)
+        try file.setAttribute("loss", to: architecture.loss.rawValue)
+        if let shape = model.imageShape {
+            try file.setAttribute("image_shape", to: [shape.height, shape.width, shape.channels])
+        }
+
+        try file.createGroup("preprocess")
+        try file.setAttribute("method", to: model.normalization.method.rawValue, on: "preprocess")
+        try file.write(model.normalization.shift, to: "preprocess/shift")
+        try file.write(model.normalization.scale, to: "preprocess/scale")
+
+        for (name, layer) in layerNames(of: model.network) {
+            try file.write(storedWeight(layer, of: model.network), to: "\(name)/weight")
+            try file.write(Array(model.network.parameters[layer.biasOffset..<layer.end]), to: "\(name)/bias")
+        }
+        if let training = model.training { try write(training, into: file) }
+    }
+
+    private static func write(_ training: TrainingRecord, into file: HDF5File) throws {
+        let settings = training.settings
+        try file.setAttribute("epochs", to: settings.epochs)
+        try file.setAttribute("batch_size", to: settings.batchSize)
+        try file.setAttribute("learning_rate", to: Double(settings.learningRate))
+        try file.setAttribute("weight_decay", to: Double(settings.weightDecay))
+        try file.setAttribute("beta", to: Double(settings.beta))
+        try file.setAttribute("kl_warmup", to: settings.klWarmupEpochs)
+        try file.setAttribute("patience", to: settings.patience)
+        try file.setAttribute("noise", to: Double(settings.noise))
+        try file.setAttribute("seed", to: Int(bitPattern: UInt(settings.seed)))
+        try file.setAttribute("normalize", to: training.normalization.rawValue)
+        try file.setAttribute("validation_fraction", to: training.validationFraction)
+        try file.setAttribute("threads", to: training.threads)
+        try file.setAttribute("training_rows", to: training.trainingRows)
+        try file.setAttribute("validation_rows", to: training.validationRows)
+
+        try file.createGroup("history")
+        let history = training.history
+        try file.write(history.map { Int64($0.epoch) }, to: "history/epoch")
+        for (name, metric) in historyMetrics {
+            try file.write(history.map { $0[keyPath: metric] ?? .nan }, to: "history/\(name)")
+        }
+    }
+
+    private static let historyMetrics: [(String, KeyPath<EpochMetrics, Double?>)] = [
+        ("train_loss", \.trainLoss.optional), ("train_rec", \.trainReconstruction.optional),
+        ("train_kl", \.trainKL.optional), ("val_loss", \.validationLoss),
+        ("val_rec", \.validationReconstruction), ("val_kl", \.validationKL), ("seconds", \.seconds.optional),
+    ]
+
+    /// Each layer's group name, in parameter order.
+    static func layerNames(of network: Autoencoder) -> [(String, DenseLayer)] {
+        var names = network.encoderLayers.enumerated().map { ("encoder/layer_\($0.offset)", $0.element) }
+        names.append(("encoder/mean", network.meanHead))
+        if let head = network.logVarianceHead { names.append(("encoder/logvar", head)) }
+        names += network.decoderLayers.enumerated().map { ("decoder/layer_\($0.offset)", $0.element) }
+        names.append(("decoder/output", network.outputLayer))
+        return names
+    }
+
+    /// A layer's weights `[out, in]` (stored order) from the in-memory `[in, out]`.
+    private static func storedWeight(_ layer: DenseLayer, of network: Autoencoder) -> Matrix {
+        var weight = Matrix(rows: layer.outputs, cols: layer.inputs)
+        for i in 0..<layer.inputs {
+            for o in 0..<layer.outputs {
+                weight[o, i] = network.parameters[layer.weightOffset + i * layer.outputs + o]
+            }
+        }
+        return weight
+    }
+
+    // MARK: Reading
+
+    /// Whether `path` is an HDF5 file carrying the ae model format attribute.
+    public static func isModel(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path),
+              let prefix = try? handle.read(upToCount: 8), HDF5File.hasSignature(prefix),
+              let file = try? HDF5File.open(path) else { return false }
+        defer { try? file.close() }
+        return (try? file.stringAttribute("format")) == formatName
+    }
+
+    /// Loads and checks a model file. Rejects, with one clear line, a file
+    /// that is not HDF5 or not an ae model, a newer format version, sizes out
+    /// of range and shapes that do not fit together, all before allocating
+    /// anything from the declared sizes.
+    public static func load(_ path: String) throws -> TrainedModel {
+        let file = try HDF5File.open(path)
+        defer { try? file.close() }
+        func fail(_ message: String) -> AEError { AEError(message, source: path) }
+
+        guard try file.stringAttribute("format") == formatName else {
+            throw fail("not an ae model file (no format attribute \"\(formatName)\")")
+        }
+        guard let version = try file.intAttribute("format_version") else {
+            throw fail("model file has no format_version attribute")
+        }
+        guard version <= formatVersion else {
+            throw fail("model format version \(version) is newer than this ae reads (\(formatVersion)); upgrade ae")
+        }
+        let architecture = try readArchitecture(file, fail: fail)
+        var network = Autoencoder(architecture: architecture)
+        for (name, layer) in layerNames(of: network) {
+            let weight = try readExactly(file, "\(name)/weight", shape: [layer.outputs, layer.inputs], fail: fail)
+            let bias = try readExactly(file, "\(name)/bias", shape: [layer.outputs], fail: fail)
+            for o in 0..<layer.outputs {
+                for i in 0..<layer.inputs {
+                    network.parameters[layer.weightOffset + i * layer.outputs + o] = weight[o * layer.inputs + i]
+                }
+            }
+            network.parameters.replaceSubrange(layer.biasOffset..<layer.end, with: bias)
+        }
+        guard network.parameters.allSatisfy(\.isFinite) else {
+            throw fail("model holds NaN or infinite weights")
+        }
+
+        guard let methodName = try file.stringAttribute("method", on: "preprocess"),
+              let method = NormalizationMethod(rawValue: methodName) else {
+            throw fail("model has no valid preprocess/method attribute")
+        }
+        let width = architecture.inputWidth
+        let shift = try readExactly(file, "preprocess/shift", shape: [width], fail: fail)
+        let scale = try readExactly(file, "preprocess/scale", shape: [width], fail: fail)
+        guard shift.allSatisfy(\.isFinite), scale.allSatisfy({ $0.isFinite && $0 != 0 }) else {
+            throw fail("model's preprocess statistics are not finite and non-zero")
+        }
+        let normalization = Normalization(method: method, shift: shift, scale: scale)
+
+        var imageShape: ImageShape?
+        if let dims = try file.intArrayAttribute("image_shape") {
+            guard dims.count == 3 else { throw fail("image_shape must hold [height, width, channels]") }
+            let shape = try ImageShape(height: dims[0], width: dims[1], channels: dims[2])
+            guard shape.valuesPerImage == width else {
+                throw fail("image_shape \(shape) does not hold input_width \(width) values")
+            }
+            imageShape = shape
+        }
+        let training = try readTraining(file, fail: fail)
+        return TrainedModel(network: network, normalization: normalization, imageShape: imageShape, training: training)
+    }
+
+    private static func readArchitecture(_ file: HDF5File, fail: (String) -> AEError) throws -> Architecture {
+        func required<T>(_ name: String, _ read: (String) throws -> T?) throws -> T {
+            guard let value = try read(name) else { throw fail("model file has no \(name) attribute") }
+            return value
+        }
+        let kindName = try required("kind") { try file.stringAttribute($0) }
+        let activationName = try required("activation") { try file.stringAttribute($0) }
+        let lossName = try required("loss") { try file.stringAttribute($0) }
+        guard let kind = ModelKind(rawValue: kindName) else { throw fail("unknown model kind \"\(kindName)\"") }
+        guard let activation = Activation(rawValue: activationName) else {
+            throw fail("unknown activation \"\(activationName)\"")
+        }
+        guard let loss = Loss(name: lossName) else { throw fail("unknown loss \"\(lossName)\"") }
+        let architecture = Architecture(
+            kind: kind,
+            inputWidth: try required("input_width") { try file.intAttribute($0) },
+            hidden: try required("hidden") { try file.intArrayAttribute($0) },
+            latent: try required("latent") { try file.intAttribute($0) },
+            activation: activation, loss: loss)
+        do {
+            try architecture.validate()
+        } catch let error as AEError {
+            throw fail("model declares unusable sizes: \(error.message)")
+        }
+        return architecture
+    }
+
+    /// Reads a float32-convertible dataset after checking it has `shape`.
+    private static func readExactly(_ file: HDF5File, _ path: String, shape: [Int], fail: (String) -> AEError) throws -> [Float] {
+        guard file.exists(path) else { throw fail("model file has no \(path)") }
+        let stored = try file.shape(of: path)
+        guard stored == shape else {
+            throw fail("\(path) has shape \(stored); the model's sizes need \(shape)")
+        }
+        let count = shape.reduce(1, *)
+        return shape.count == 2
+            ? try file.readMatrix(path, maxCount: count).storage
+            : try file.read(path, as: Float.self, maxCount: count)
+    }
+
+    private static func readTraining(_ file: HDF5File, fail: (String) -> AEError) throws -> TrainingRecord? {
+        guard let epochs = try file.intAttribute("epochs") else { return nil }
+        func number(_ name: String) throws -> Double { try file.doubleAttribute(name) ?? 0 }
+        func integer(_ name: String) throws -> Int { try file.intAttribute(name) ?? 0 }
+        let settings = TrainingSettings(
+            epochs: epochs, batchSize: try integer("batch_size"), learningRate: Float(try number("learning_rate")),
+            weightDecay: Float(try number("weight_decay")), beta: Float(try number("beta")),
+            klWarmupEpochs: try integer("kl_warmup"), patience: try integer("patience"),
+            noise: Float(try number("noise")), seed: UInt64(bitPattern: Int64(try integer("seed"))))
+        var history: [EpochMetrics] = []
+        if file.exists("history/epoch") {
+            let limit = 10_000_000
+            let epochNumbers = try file.read("history/epoch", as: Int64.self, maxCount: limit)
+            var columns: [String: [Double]] = [:]
+            for (name, _) in historyMetrics {
+                let values = try file.read("history/\(name)", as: Double.self, maxCount: limit)
+                guard values.count == epochNumbers.count else { throw fail("history/\(name) has the wrong length") }
+                columns[name] = values
+            }
+            func value(_ name: String, _ row: Int) -> Double? {
+                let v = columns[name]![row]
+                return v.isNaN ? nil : v
+            }
+            history = epochNumbers.indices.map { row in
+                EpochMetrics(
+                    epoch: Int(epochNumbers[row]), trainLoss: value("train_loss", row) ?? .nan,
+                    trainReconstruction: value("train_rec", row) ?? .nan, trainKL: value("train_kl", row) ?? .nan,
+                    validationLoss: value("val_loss", row), validationReconstruction: value("val_rec", row),
+                    validationKL: value("val_kl", row), seconds: value("seconds", row) ?? .nan)
+            }
+        }
+        let normalization = try file.stringAttribute("normalize").flatMap(NormalizationMethod.init(rawValue:)) ?? .none
+        return TrainingRecord(
+            settings: settings, normalization: normalization,
+            validationFraction: try number("validation_fraction"), threads: try integer("threads"),
+            trainingRows: try integer("training_rows"), validationRows: try integer("validation_rows"),
+            history: history)
+    }
+}
+
+private extension Double {
+    var optional: Double? { self }
+}

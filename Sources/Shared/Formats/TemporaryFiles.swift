@@ -1,0 +1,54 @@
+import Foundation
+
+/// Output files being written under a temporary name, removed if the tool
+/// stops on an error before renaming them into place.
+///
+/// Tools exit through `Diagnostics.fail`, which skips deinitialisers; the
+/// registry lets that path still clean up, so a failed run leaves neither a
+/// partial file under the final name nor a stray temporary beside it.
+public enum TemporaryFiles {
+    nonisolated(unsafe) private static var paths: Set<String> = []
+    private static let lock = NSLock()
+
+    /// Creates and opens a fresh file `.<name>.<random>.tmp` in the same
+    /// directory as `path` (so the final rename stays within one file system),
+    /// registered for removal. Its mode is 0666 less the umask, like any new file.
+    public static func create(beside path: String) throws -> (path: String, descriptor: Int32) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        while true {
+            let candidate = "\(directory).\(name).\(String(UInt32.random(in: .min ... .max), radix: 16)).tmp"
+            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if descriptor >= 0 {
+                lock.withLock { _ = paths.insert(candidate) }
+                return (candidate, descriptor)
+            }
+            if errno != EEXIST { throw AEError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    /// Renames `temporary` to `path`, ending its registration.
+    public static func commit(_ temporary: String, to path: String) throws {
+        lock.withLock { _ = paths.remove(temporary) }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw AEError("cannot write \(path): \(reason)")
+        }
+    }
+
+    /// Removes `temporary` and ends its registration.
+    public static func discard(_ temporary: String) {
+        lock.withLock { _ = paths.remove(temporary) }
+        unlink(temporary)
+    }
+
+    /// Removes every registered file; called on the way out after an error.
+    public static func removeAll() {
+        lock.withLock {
+            for path in paths { unlink(path) }
+            paths.removeAll()
+        }
+    }
+}

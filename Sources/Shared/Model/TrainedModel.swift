@@ -1,0 +1,43 @@
+/// How a model was trained: the settings, the data size and the history, kept
+/// in the model file so that a model explains itself.
+public struct TrainingRecord: Equatable, Sendable {
+    public var settings: TrainingSettings
+    public var normalization: NormalizationMethod
+    public var validationFraction: Double
+    public var threads: Int
+    public var trainingRows: Int
+    public var validationRows: Int
+    public var history: [EpochMetrics]
+
+    public init(
+        settings: TrainingSettings, normalization: NormalizationMethod, validationFraction: Double, threads: Int,
+        trainingRows: Int, validationRows: Int, history: [EpochMetrics]
+    ) {
+        self.settings = settings
+        self.normalization = normalization
+        self.validationFraction = validationFraction
+        self.threads = threads
+        self.trainingRows = trainingRows
+        self.validationRows = validationRows
+        self.history = history
+    }
+}
+
+/// Everything a model file holds: the network, the preprocessing every tool
+/// applies, the image shape when known, and how it was trained.
+public struct TrainedModel: Equatable, Sendable {
+    public var network: Autoencoder
+    public var normalization: Normalization
+    public var imageShape: ImageShape?
+    public var training: TrainingRecord?
+
+    public init(network: Autoencoder, normalization: Normalization, imageShape: ImageShape? = nil, training: TrainingRecord? = nil) {
+        precondition(normalization.width == network.inputWidth, "normalisation width does not match the network")
+        self.network = network
+        self.normalization = normalization
+        self.imageShape = imageShape
+        self.training = training
+    }
+
+    public var architecture: Architecture { network.architecture }
+}
