@@ -14,9 +14,13 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno", "-gdwarf-4"])]
+        ),
+        .target(
             name: "Shared",
             dependencies: [
-                "CHDF5", "CPNG", "COpenBLAS",
+                "CHDF5", "CPNG", "COpenBLAS", "CKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

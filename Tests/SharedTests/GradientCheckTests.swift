@@ -67,34 +67,36 @@ final class GradientCheckTests: XCTestCase {
             }
         }
         checkModel(kind: .vae, hidden: [], activation: .tanh, loss: .mse, klWeight: 1)
+        checkModel(kind: .vae, hidden: [5], activation: .elu, loss: .bce, klWeight: 1, sparseInput: true)
         checkModel(kind: .ae, hidden: [], activation: .relu, loss: .bce, klWeight: 1)
     }
 
-    private func checkModel(kind: ModelKind, hidden: [Int], activation: Activation, loss: Loss, klWeight: Float) {
-        let label = "\(kind) \(hidden) \(activation) \(loss)"
+    /// `sparseInput` zeroes most inputs, so the first layer takes its sparse path.
+    private func checkModel(kind: ModelKind, hidden: [Int], activation: Activation, loss: Loss, klWeight: Float, sparseInput: Bool = false) {
+        let label = "\(kind) \(hidden) \(activation) \(loss)\(sparseInput ? " sparse" : "")"
         let architecture = Architecture(kind: kind, inputWidth: 6, hidden: hidden, latent: 3, activation: activation, loss: loss)
         var generator = SeededGenerator(seed: 7)
         var model = Autoencoder(architecture: architecture, generator: &generator)
         let rows = 4
-        let input = (0..<(rows * 6)).map { _ in Float(generator.uniform()) }
+        let input = (0..<(rows * 6)).map { i in sparseInput && i % 5 != 0 ? 0 : Float(generator.uniform()) }
         let target = loss == .bce ? input : input.map { $0 * 2 - 1 }
         let step = GradientStep(model: model, capacity: rows)
         let scale: Float = 1 / Float(rows)
+        var latentGenerator = SeededGenerator(seed: 99)
+        let noise = (0..<(rows * 3)).map { _ in Float(latentGenerator.gaussian()) }
 
         func objective(_ model: Autoencoder) -> Double {
-            var latent = SeededGenerator(seed: 99)
             let result = step.run(
                 model: model, input: input, target: target, rows: rows, klWeight: klWeight,
-                generator: &latent, gradients: nil, gradientScale: 1, pool: pool)
+                latentNoise: noise, gradients: nil, gradientScale: 1, pool: pool)
             return (result.reconstruction + Double(klWeight) * result.kl) * Double(scale)
         }
 
         var analytic = [Float](repeating: .nan, count: model.parameters.count)
-        var latent = SeededGenerator(seed: 99)
         _ = analytic.withUnsafeMutableBufferPointer { g in
             step.run(
                 model: model, input: input, target: target, rows: rows, klWeight: klWeight,
-                generator: &latent, gradients: g.baseAddress!, gradientScale: scale, pool: pool)
+                latentNoise: noise, gradients: g.baseAddress!, gradientScale: scale, pool: pool)
         }
         XCTAssertFalse(analytic.contains { $0.isNaN }, "\(label): every gradient slot is written")
         // Where a relu-type kink lies between x − h and x + h the one-sided
@@ -124,17 +126,44 @@ final class GradientCheckTests: XCTestCase {
         let architecture = Architecture(kind: .vae, inputWidth: 2, hidden: [], latent: 2, activation: .identity, loss: .mse)
         var model = Autoencoder(architecture: architecture)
         let step = GradientStep(model: model, capacity: 1)
-        var generator = SeededGenerator(seed: 1)
+        let noise: [Float] = [0.3, -1.2]
         let zero = step.run(
             model: model, input: [1, 2], target: [1, 2], rows: 1, klWeight: 1,
-            generator: &generator, gradients: nil, gradientScale: 1, pool: pool)
+            latentNoise: noise, gradients: nil, gradientScale: 1, pool: pool)
         XCTAssertEqual(zero.kl, 0)
         // μ = (1, −2) through the mean head's bias: KL = ½ Σ μ² = 2.5.
         model.parameters[model.meanHead.biasOffset] = 1
         model.parameters[model.meanHead.biasOffset + 1] = -2
         let shifted = step.run(
             model: model, input: [1, 2], target: [1, 2], rows: 1, klWeight: 1,
-            generator: &generator, gradients: nil, gradientScale: 1, pool: pool)
+            latentNoise: noise, gradients: nil, gradientScale: 1, pool: pool)
         XCTAssertEqual(shifted.kl, 2.5, accuracy: 1e-6)
+    }
+}
+
+/// Splitting a batch across threads sums the same gradient as one pass.
+final class DataParallelStepTests: XCTestCase {
+    func testSplitGradientsSumToTheSingleThreadedGradient() {
+        let architecture = Architecture(kind: .vae, inputWidth: 7, hidden: [6], latent: 2, activation: .tanh, loss: .mse)
+        var generator = SeededGenerator(seed: 4)
+        let model = Autoencoder(architecture: architecture, generator: &generator)
+        let rows = 9
+        let input = (0..<(rows * 7)).map { _ in Float(generator.gaussian()) }
+        var results: [[Float]] = []
+        var losses: [BatchLoss] = []
+        for threads in [1, 2, 3] {
+            let step = DataParallelStep(model: model, capacity: rows, pool: WorkerPool(threads: threads))
+            var latent: SeededGenerator? = SeededGenerator(seed: 8)
+            losses.append(step.run(model: model, input: input, target: input, rows: rows, klWeight: 0.5, generator: &latent, computeGradients: true))
+            let parts = step.gradientParts
+            results.append((0..<model.parameters.count).map { i in parts.reduce(0) { $0 + $1[i] } })
+        }
+        for k in 1..<3 {
+            XCTAssertEqual(losses[k].rows, rows)
+            XCTAssertEqual(losses[k].total, losses[0].total, accuracy: 1e-4 * abs(losses[0].total))
+            for i in results[0].indices {
+                XCTAssertEqual(results[k][i], results[0][i], accuracy: 1e-5 + 1e-4 * abs(results[0][i]))
+            }
+        }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import CKernels
 
 /// The nonlinearity between hidden layers.
 ///
@@ -23,11 +23,11 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
         case .leakyRelu:
             for i in values.indices { let v = values[i]; values[i] = v > 0 ? v : v * Self.leakySlope }
         case .elu:
-            for i in values.indices { let v = values[i]; values[i] = v > 0 ? v : expm1f(v) }
+            ae_elu(values.baseAddress, values.count)
         case .tanh:
-            for i in values.indices { values[i] = tanhf(values[i]) }
+            ae_tanh(values.baseAddress, values.count)
         case .sigmoid:
-            for i in values.indices { values[i] = Activation.logistic(values[i]) }
+            ae_sigmoid(values.baseAddress, values.count)
         case .identity:
             break
         }
@@ -43,23 +43,13 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
         case .leakyRelu:
             for i in gradients.indices where outputs[i] <= 0 { gradients[i] *= Self.leakySlope }
         case .elu:
-            for i in gradients.indices where outputs[i] <= 0 { gradients[i] *= outputs[i] + 1 }
+            ae_elu_backward(outputs.baseAddress, gradients.baseAddress, gradients.count)
         case .tanh:
-            for i in gradients.indices { let y = outputs[i]; gradients[i] *= 1 - y * y }
+            ae_tanh_backward(outputs.baseAddress, gradients.baseAddress, gradients.count)
         case .sigmoid:
-            for i in gradients.indices { let y = outputs[i]; gradients[i] *= y * (1 - y) }
+            ae_sigmoid_backward(outputs.baseAddress, gradients.baseAddress, gradients.count)
         case .identity:
             break
         }
-    }
-
-    /// 1 / (1 + e^-x) without overflow for large |x|.
-    @inline(__always)
-    static func logistic(_ x: Float) -> Float {
-        if x >= 0 {
-            return 1 / (1 + expf(-x))
-        }
-        let e = expf(x)
-        return e / (1 + e)
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A fully connected layer: where its weights and bias sit in the model's
 /// flat parameter vector, and the products that apply and differentiate it.
 ///
@@ -41,17 +43,46 @@ public struct DenseLayer: Equatable, Sendable {
             .transposed, .none, m: inputs, n: outputs, k: rows,
             a: input, lda: inputs, b: outputGradient, ldb: outputs,
             c: gradients + weightOffset, ldc: outputs, pool: pool)
-        let biasGradient = gradients + biasOffset
-        biasGradient.update(repeating: 0, count: outputs)
-        for row in 0..<rows {
-            let g = outputGradient + row * outputs
-            for j in 0..<outputs { biasGradient[j] += g[j] }
-        }
+        writeBiasGradient(outputGradient: outputGradient, rows: rows, gradients: gradients)
         if let inputGradient {
             BLAS.gemm(
                 .none, .transposed, m: rows, n: inputs, k: outputs,
                 a: outputGradient, lda: outputs, b: parameters + weightOffset, ldb: outputs,
                 beta: accumulate ? 1 : 0, c: inputGradient, ldc: inputs, pool: pool)
+        }
+    }
+
+    /// `forward` for a sparse input block: the same result, with work in
+    /// proportion to the input's non-zeros.
+    public func forward(sparseInput input: SparseRows, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        precondition(input.cols == inputs, "sparse input width does not match the layer")
+        let bias = parameters + biasOffset
+        for row in 0..<input.rows {
+            (output + row * outputs).update(from: bias, count: outputs)
+        }
+        ae_sparse_rows_times_dense(
+            input.rowStarts, input.columnIndices, input.rowValues, input.rows,
+            parameters + weightOffset, outputs, output)
+    }
+
+    /// `backward` for a sparse input block, without an input gradient (a
+    /// sparse input is the network's own input, which needs none).
+    public func backward(
+        sparseInput input: SparseRows, outputGradient: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
+    ) {
+        precondition(input.cols == inputs, "sparse input width does not match the layer")
+        ae_sparse_columns_times_dense(
+            input.columnStarts, input.rowIndices, input.columnValues, inputs,
+            outputGradient, outputs, gradients + weightOffset)
+        writeBiasGradient(outputGradient: outputGradient, rows: input.rows, gradients: gradients)
+    }
+
+    private func writeBiasGradient(outputGradient: UnsafePointer<Float>, rows: Int, gradients: UnsafeMutablePointer<Float>) {
+        let biasGradient = gradients + biasOffset
+        biasGradient.update(repeating: 0, count: outputs)
+        for row in 0..<rows {
+            let g = outputGradient + row * outputs
+            for j in 0..<outputs { biasGradient[j] += g[j] }
         }
     }
 }

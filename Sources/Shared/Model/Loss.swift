@@ -1,4 +1,4 @@
-import Foundation
+import CKernels
 
 /// The reconstruction loss, which is also the decoder's likelihood.
 ///
@@ -34,27 +34,9 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
         rowLosses: UnsafeMutablePointer<Double>? = nil,
         gradient: UnsafeMutablePointer<Float>? = nil, gradientScale: Float = 1
     ) -> Double {
-        var total = 0.0
-        for row in 0..<rows {
-            let base = row * cols
-            var rowLoss: Float = 0
-            switch self {
-            case .mse:
-                for j in base..<(base + cols) {
-                    let difference = output[j] - target[j]
-                    rowLoss += difference * difference
-                    gradient?[j] = 2 * difference * gradientScale
-                }
-            case .bce:
-                for j in base..<(base + cols) {
-                    let logit = output[j], t = target[j]
-                    rowLoss += max(logit, 0) - logit * t + log1pf(expf(-abs(logit)))
-                    gradient?[j] = (Activation.logistic(logit) - t) * gradientScale
-                }
-            }
-            rowLosses?[row] = Double(rowLoss)
-            total += Double(rowLoss)
+        switch self {
+        case .mse: return ae_squared_error(output, target, rows, cols, rowLosses, gradient, gradientScale)
+        case .bce: return ae_binary_cross_entropy(output, target, rows, cols, rowLosses, gradient, gradientScale)
         }
-        return total
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam with decoupled weight decay (AdamW when `weightDecay` > 0).
@@ -5,45 +6,43 @@ import Foundation
 /// Decoupled decay shrinks weights by lr · decay each step independently of
 /// the gradient's scale, which is what "weight decay" means to most users of
 /// Adam; with decay 0 it is PyTorch's `torch.optim.Adam` step for step.
-public struct Adam: Sendable {
-    public var learningRate: Float
-    public var weightDecay: Float
+/// A step is begun once and then applied to disjoint parameter ranges, so
+/// threads can update their own slices.
+public final class Adam: @unchecked Sendable {
+    public let learningRate: Float
+    public let weightDecay: Float
     public let beta1: Float = 0.9
     public let beta2: Float = 0.999
     public let epsilon: Float = 1e-8
-    private var firstMoment: [Float]
-    private var secondMoment: [Float]
+    private let firstMoment: ScratchBuffer
+    private let secondMoment: ScratchBuffer
     private var step = 0
+    private var stepSize: Float = 0
+    private var inverseRootCorrection2: Float = 0
 
     public init(parameterCount: Int, learningRate: Float, weightDecay: Float = 0) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay
-        firstMoment = [Float](repeating: 0, count: parameterCount)
-        secondMoment = [Float](repeating: 0, count: parameterCount)
+        firstMoment = ScratchBuffer(count: parameterCount)
+        secondMoment = ScratchBuffer(count: parameterCount)
     }
 
-    /// Moves `parameters` one step against `gradients`.
-    public mutating func update(_ parameters: inout [Float], gradients: UnsafePointer<Float>) {
-        precondition(parameters.count == firstMoment.count, "parameter count changed")
+    /// Advances the step counter and its bias corrections.
+    public func beginStep() {
         step += 1
-        let correction1 = 1 - powf(beta1, Float(step))
-        let correction2 = 1 - powf(beta2, Float(step))
-        let stepSize = learningRate / correction1
-        let inverseRootCorrection2 = 1 / correction2.squareRoot()
-        let decay = 1 - learningRate * weightDecay
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
-        parameters.withUnsafeMutableBufferPointer { p in
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    for i in p.indices {
-                        let g = gradients[i]
-                        m[i] = b1 * m[i] + (1 - b1) * g
-                        v[i] = b2 * v[i] + (1 - b2) * g * g
-                        let denominator = v[i].squareRoot() * inverseRootCorrection2 + eps
-                        p[i] = p[i] * decay - stepSize * m[i] / denominator
-                    }
-                }
-            }
+        stepSize = learningRate / (1 - powf(beta1, Float(step)))
+        inverseRootCorrection2 = 1 / (1 - powf(beta2, Float(step))).squareRoot()
+    }
+
+    /// Moves `parameters[range]` against the sum of `gradientParts[k][range]`,
+    /// summed in the order given (into the first part, which is overwritten)
+    /// so results do not depend on scheduling.
+    public func update(_ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gradientParts: [UnsafeMutablePointer<Float>]) {
+        gradientParts.map { Optional($0) }.withUnsafeBufferPointer { parts in
+            ae_adam_update(
+                parameters, firstMoment.pointer, secondMoment.pointer, parts.baseAddress!, parts.count,
+                range.lowerBound, range.upperBound, beta1, beta2, epsilon, stepSize, inverseRootCorrection2,
+                1 - learningRate * weightDecay)
         }
     }
 }

@@ -33,7 +33,6 @@ public final class GradientStep {
     private let encoderOutputs: [ScratchBuffer]
     private let mean: ScratchBuffer
     private let logVariance: ScratchBuffer
-    private let noise: ScratchBuffer
     private let code: ScratchBuffer
     private let decoderOutputs: [ScratchBuffer]
     private let output: ScratchBuffer
@@ -41,6 +40,9 @@ public final class GradientStep {
     private let nextGradient: ScratchBuffer
     private let meanGradient: ScratchBuffer
     private let logVarianceGradient: ScratchBuffer
+    /// The batch's non-zeros, used by the first layer when the input is sparse.
+    private let sparseInput = SparseRows()
+    private var sparseInputInUse = false
 
     /// Buffers for batches of up to `capacity` rows of `model`'s shape.
     public init(model: Autoencoder, capacity: Int) {
@@ -50,7 +52,6 @@ public final class GradientStep {
         encoderOutputs = model.encoderLayers.map { ScratchBuffer(count: capacity * $0.outputs) }
         mean = ScratchBuffer(count: capacity * latent)
         logVariance = ScratchBuffer(count: capacity * latent)
-        noise = ScratchBuffer(count: capacity * latent)
         code = ScratchBuffer(count: capacity * latent)
         decoderOutputs = model.decoderLayers.map { ScratchBuffer(count: capacity * $0.outputs) }
         output = ScratchBuffer(count: capacity * model.inputWidth)
@@ -64,10 +65,11 @@ public final class GradientStep {
     /// Runs the batch `input` (rows × inputWidth, already normalised and, for
     /// denoising, perturbed) against `target`. When `gradients` is given,
     /// writes `gradientScale · ∂objective/∂parameters` there (every slot).
-    /// For a VAE, `generator` draws ε; `sampleLatent: false` uses z = μ.
+    /// For a VAE, `latentNoise` holds ε (rows × latent; drawn by the caller so
+    /// that the draws do not depend on how a batch is split); nil uses z = μ.
     public func run(
         model: Autoencoder, input: UnsafePointer<Float>, target: UnsafePointer<Float>, rows: Int,
-        klWeight: Float, generator: inout SeededGenerator, sampleLatent: Bool = true,
+        klWeight: Float, latentNoise: UnsafePointer<Float>?,
         gradients: UnsafeMutablePointer<Float>?, gradientScale: Float, pool: WorkerPool
     ) -> BatchLoss {
         precondition(rows <= capacity, "batch larger than the step's capacity")
@@ -78,8 +80,13 @@ public final class GradientStep {
 
             // Encoder.
             var hidden = input
-            for (layer, buffer) in zip(model.encoderLayers, encoderOutputs) {
-                layer.forward(input: hidden, rows: rows, parameters: parameters, output: buffer.pointer, pool: pool)
+            sparseInputInUse = !model.encoderLayers.isEmpty && sparseInput.index(input, rows: rows, cols: model.inputWidth)
+            for (index, (layer, buffer)) in zip(model.encoderLayers, encoderOutputs).enumerated() {
+                if index == 0 && sparseInputInUse {
+                    layer.forward(sparseInput: sparseInput, parameters: parameters, output: buffer.pointer)
+                } else {
+                    layer.forward(input: hidden, rows: rows, parameters: parameters, output: buffer.pointer, pool: pool)
+                }
                 activation.apply(buffer.buffer(count: rows * layer.outputs))
                 hidden = UnsafePointer(buffer.pointer)
             }
@@ -90,15 +97,10 @@ public final class GradientStep {
             let codeCount = rows * latent
             if let head = model.logVarianceHead {
                 head.forward(input: hidden, rows: rows, parameters: parameters, output: logVariance.pointer, pool: pool)
-                if sampleLatent {
-                    generator.fillGaussian(noise.buffer(count: codeCount))
-                } else {
-                    noise.pointer.update(repeating: 0, count: codeCount)
-                }
                 var kl: Double = 0
                 for i in 0..<codeCount {
                     let mu = mean.pointer[i], logVar = logVariance.pointer[i]
-                    code.pointer[i] = mu + expf(0.5 * logVar) * noise.pointer[i]
+                    code.pointer[i] = mu + expf(0.5 * logVar) * (latentNoise?[i] ?? 0)
                     kl += Double(-0.5 * (1 + logVar - mu * mu - expf(logVar)))
                 }
                 loss.kl = kl
@@ -120,15 +122,16 @@ public final class GradientStep {
 
             guard let gradients else { return loss }
             backward(
-                model: model, input: input, rows: rows, klWeight: klWeight, gradientScale: gradientScale,
-                parameters: parameters, gradients: gradients, pool: pool)
+                model: model, input: input, rows: rows, klWeight: klWeight, latentNoise: latentNoise,
+                gradientScale: gradientScale, parameters: parameters, gradients: gradients, pool: pool)
             return loss
         }
     }
 
     /// The backward pass; `gradient` holds ∂objective/∂logits on entry.
     private func backward(
-        model: Autoencoder, input: UnsafePointer<Float>, rows: Int, klWeight: Float, gradientScale: Float,
+        model: Autoencoder, input: UnsafePointer<Float>, rows: Int, klWeight: Float,
+        latentNoise: UnsafePointer<Float>?, gradientScale: Float,
         parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) {
         let activation = architecture.activation
@@ -159,7 +162,7 @@ public final class GradientStep {
                 let mu = mean.pointer[i], logVar = logVariance.pointer[i], dz = current.pointer[i]
                 let sigma = expf(0.5 * logVar)
                 meanGradient.pointer[i] = dz + klScale * mu
-                logVarianceGradient.pointer[i] = dz * noise.pointer[i] * 0.5 * sigma + klScale * 0.5 * (sigma * sigma - 1)
+                logVarianceGradient.pointer[i] = dz * (latentNoise?[i] ?? 0) * 0.5 * sigma + klScale * 0.5 * (sigma * sigma - 1)
             }
             let hasInputGradient = !model.encoderLayers.isEmpty
             model.meanHead.backward(
@@ -182,9 +185,13 @@ public final class GradientStep {
             activation.backward(
                 outputs: UnsafeBufferPointer(start: encoderInputs[index + 1], count: rows * layer.outputs),
                 gradients: current.buffer(count: rows * layer.outputs))
-            layer.backward(
-                input: encoderInputs[index], rows: rows, outputGradient: current.pointer, parameters: parameters,
-                gradients: gradients, inputGradient: index > 0 ? next.pointer : nil, pool: pool)
+            if index == 0 && sparseInputInUse {
+                layer.backward(sparseInput: sparseInput, outputGradient: current.pointer, gradients: gradients)
+            } else {
+                layer.backward(
+                    input: encoderInputs[index], rows: rows, outputGradient: current.pointer, parameters: parameters,
+                    gradients: gradients, inputGradient: index > 0 ? next.pointer : nil, pool: pool)
+            }
             swap(&current, &next)
         }
     }

@@ -104,14 +104,14 @@ public struct Trainer {
         guard data.rows > 0 else { throw AEError("no rows to train on") }
         var generator = SeededGenerator(seed: settings.seed)
         var shuffleGenerator = generator.split()
-        var latentGenerator = generator.split()
+        var latentGenerator: SeededGenerator? = generator.split()
         var noiseGenerator = generator.split()
         let validationSeed = generator.next()
 
         let batchSize = min(settings.batchSize, data.rows)
-        let step = GradientStep(model: model, capacity: batchSize)
-        var optimizer = Adam(parameterCount: model.parameters.count, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        let gradients = ScratchBuffer(count: model.parameters.count)
+        let step = DataParallelStep(model: model, capacity: batchSize, pool: pool)
+        let optimizer = Adam(parameterCount: model.parameters.count, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        let parameterRanges = pool.partition(model.parameters.count, minimum: 4096)
         var batchInput = Matrix(rows: batchSize, cols: data.cols)
         var batchTarget = Matrix(rows: batchSize, cols: data.cols)
         let batchesPerEpoch = (data.rows + batchSize - 1) / batchSize
@@ -144,14 +144,20 @@ public struct Trainer {
                     batchTarget.storage.withUnsafeBufferPointer { target in
                         step.run(
                             model: model, input: input.baseAddress!, target: target.baseAddress!, rows: rows,
-                            klWeight: settings.beta * warmup, generator: &latentGenerator,
-                            gradients: gradients.pointer, gradientScale: 1 / Float(rows), pool: pool)
+                            klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
                     }
                 }
                 guard loss.total.isFinite else {
                     throw AEError("training diverged in epoch \(epoch) (the loss is not finite); try a lower --lr or another --normalize")
                 }
-                optimizer.update(&model.parameters, gradients: gradients.pointer)
+                optimizer.beginStep()
+                let parts = step.gradientParts
+                model.parameters.withUnsafeMutableBufferPointer { parameters in
+                    let base = parameters.baseAddress!
+                    pool.run(tasks: parameterRanges.count) { part in
+                        optimizer.update(parameterRanges[part], parameters: base, gradientParts: parts)
+                    }
+                }
                 stepsTaken += 1
                 epochLoss += loss
                 observer?.batchFinished(epoch: epoch, batch: batch + 1, batches: batchesPerEpoch, rowsSoFar: epochLoss.rows, loss: loss)
@@ -159,7 +165,7 @@ public struct Trainer {
 
             var validationLoss: BatchLoss?
             if let validation, validation.rows > 0 {
-                var validationGenerator = SeededGenerator(seed: validationSeed)
+                var validationGenerator: SeededGenerator? = SeededGenerator(seed: validationSeed)
                 validationLoss = evaluate(model, on: validation, step: step, generator: &validationGenerator)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -185,20 +191,19 @@ public struct Trainer {
     }
 
     /// Summed losses of `data` under the full objective (KL weight 1, one
-    /// latent draw per row for a VAE), without gradients.
-    public func evaluate(_ model: Autoencoder, on data: Matrix, step: GradientStep, generator: inout SeededGenerator) -> BatchLoss {
+    /// latent draw per row for a VAE when `generator` is given), without gradients.
+    public func evaluate(_ model: Autoencoder, on data: Matrix, step: DataParallelStep, generator: inout SeededGenerator?) -> BatchLoss {
         var total = BatchLoss()
-        var batch = Matrix(rows: step.capacity, cols: data.cols)
-        var start = 0
-        while start < data.rows {
-            let rows = min(step.capacity, data.rows - start)
-            batch.copyRows(of: data, at: start..<(start + rows))
-            total += batch.storage.withUnsafeBufferPointer { input in
-                step.run(
-                    model: model, input: input.baseAddress!, target: input.baseAddress!, rows: rows,
-                    klWeight: 1, generator: &generator, gradients: nil, gradientScale: 1, pool: pool)
+        data.storage.withUnsafeBufferPointer { values in
+            var start = 0
+            while start < data.rows {
+                let rows = min(step.capacity, data.rows - start)
+                let input = values.baseAddress! + start * data.cols
+                total += step.run(
+                    model: model, input: input, target: input, rows: rows, klWeight: 1,
+                    generator: &generator, computeGradients: false)
+                start += rows
             }
-            start += rows
         }
         return total
     }

@@ -1,0 +1,51 @@
+// Elementwise and sparse kernels for ae's hot loops, compiled for several
+// instruction sets (AVX-512, AVX2+FMA, baseline) and chosen at load time, so
+// one binary runs everywhere and uses the widest vectors the CPU has.
+#ifndef AE_CKERNELS_H
+#define AE_CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// Reconstruction losses summed per row. `output` holds the decoder's last
+// pre-activations (logits for binary cross-entropy). When `gradient` is not
+// NULL it receives scale * d(loss)/d(output); when `row_losses` is not NULL it
+// receives each row's loss. Returns the sum over all rows.
+double ae_binary_cross_entropy(const float *output, const float *target, size_t rows, size_t cols,
+                               double *row_losses, float *gradient, float scale);
+double ae_squared_error(const float *output, const float *target, size_t rows, size_t cols,
+                        double *row_losses, float *gradient, float scale);
+
+// Activations in place, and their derivatives from the activation's outputs.
+void ae_sigmoid(float *values, size_t count);
+void ae_tanh(float *values, size_t count);
+void ae_elu(float *values, size_t count);
+void ae_sigmoid_backward(const float *outputs, float *gradients, size_t count);
+void ae_tanh_backward(const float *outputs, float *gradients, size_t count);
+void ae_elu_backward(const float *outputs, float *gradients, size_t count);
+
+// One Adam step (decoupled weight decay) over parameters [begin, end), with
+// the gradient given as the sum of `part_count` buffers, added in order into
+// the first buffer (which is overwritten).
+void ae_adam_update(float *parameters, float *first_moment, float *second_moment,
+                    float *const *gradient_parts, size_t part_count, size_t begin, size_t end,
+                    float beta1, float beta2, float epsilon, float step_size,
+                    float inverse_root_correction2, float decay);
+
+#endif
+
+// Products with a sparse left operand, for inputs that are mostly zeros (such
+// as images): the cost follows the non-zeros instead of the full width.
+// A sparse matrix is given by rows (CSR: `starts[r]..<starts[r + 1]` index
+// `columns` and `values`) or by columns (CSC, the same with roles swapped).
+
+// Y[r, :] += sum over the non-zeros (r, j, v) of v * W[j, :], for r < rows;
+// W is row-major with `width` columns, as is Y.
+void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
+                                const float *w, size_t width, float *y);
+
+// G[j, :] = sum over the non-zeros (r, j, v) of v * D[r, :], for j < count
+// (CSC input: `starts` over columns, `rows_of` the row of each non-zero);
+// every row of G is written, zero where column j has no non-zeros.
+void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of, const float *values, size_t count,
+                                   const float *d, size_t width, float *g);

@@ -1,0 +1,243 @@
+#include "CKernels.h"
+
+#include <math.h>
+#include <string.h>
+
+// Each kernel is cloned for AVX-512, AVX2+FMA and the baseline; the loader
+// picks the best clone the CPU supports (an ifunc), so callers see one symbol.
+#define AE_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+
+// Lets a per-row loss sum be computed in vector lanes (a fixed reordering for
+// a given instruction set, so results stay reproducible on one machine).
+#define AE_VECTORIZE_SUM _Pragma("clang loop vectorize(enable)")
+
+// e^x for x in [-87, 88] (clamped outside), Cephes' polynomial: about 1 ulp,
+// and written so that compilers vectorise it (no branches, no libm calls).
+static inline float fast_exp(float x) {
+    x = fminf(fmaxf(x, -87.0f), 88.0f);
+    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float r2 = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r2 + r + 1.0f;
+    union { int32_t i; float f; } scale = { .i = ((int32_t)n + 127) << 23 };
+    return p * scale.f;
+}
+
+// log(1 + e) for e in [0, 1], as 2·atanh(s) with s = e / (2 + e) <= 1/3.
+static inline float log1p_unit(float e) {
+    float s = e / (2.0f + e);
+    float s2 = s * s;
+    float p = 1.0f / 13.0f;
+    p = p * s2 + 1.0f / 11.0f;
+    p = p * s2 + 1.0f / 9.0f;
+    p = p * s2 + 1.0f / 7.0f;
+    p = p * s2 + 1.0f / 5.0f;
+    p = p * s2 + 1.0f / 3.0f;
+    p = p * s2 + 1.0f;
+    return 2.0f * s * p;
+}
+
+AE_KERNEL
+double ae_binary_cross_entropy(const float *output, const float *target, size_t rows, size_t cols,
+                               double *row_losses, float *gradient, float scale) {
+    double total = 0;
+    for (size_t row = 0; row < rows; row++) {
+        const float *logits = output + row * cols, *t = target + row * cols;
+        float sum = 0;
+        if (gradient) {
+            float *g = gradient + row * cols;
+            AE_VECTORIZE_SUM
+            for (size_t j = 0; j < cols; j++) {
+                float l = logits[j];
+                float e = fast_exp(-fabsf(l));
+                sum += fmaxf(l, 0.0f) - l * t[j] + log1p_unit(e);
+                float sigmoid = (l >= 0 ? 1.0f : e) / (1.0f + e);
+                g[j] = (sigmoid - t[j]) * scale;
+            }
+        } else {
+            AE_VECTORIZE_SUM
+            for (size_t j = 0; j < cols; j++) {
+                float l = logits[j];
+                sum += fmaxf(l, 0.0f) - l * t[j] + log1p_unit(fast_exp(-fabsf(l)));
+            }
+        }
+        if (row_losses) row_losses[row] = sum;
+        total += sum;
+    }
+    return total;
+}
+
+AE_KERNEL
+double ae_squared_error(const float *output, const float *target, size_t rows, size_t cols,
+                        double *row_losses, float *gradient, float scale) {
+    double total = 0;
+    for (size_t row = 0; row < rows; row++) {
+        const float *y = output + row * cols, *t = target + row * cols;
+        float sum = 0;
+        if (gradient) {
+            float *g = gradient + row * cols;
+            AE_VECTORIZE_SUM
+            for (size_t j = 0; j < cols; j++) {
+                float d = y[j] - t[j];
+                sum += d * d;
+                g[j] = 2.0f * d * scale;
+            }
+        } else {
+            AE_VECTORIZE_SUM
+            for (size_t j = 0; j < cols; j++) {
+                float d = y[j] - t[j];
+                sum += d * d;
+            }
+        }
+        if (row_losses) row_losses[row] = sum;
+        total += sum;
+    }
+    return total;
+}
+
+AE_KERNEL
+void ae_sigmoid(float *values, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        float x = values[i];
+        float e = fast_exp(-fabsf(x));
+        values[i] = (x >= 0 ? 1.0f : e) / (1.0f + e);
+    }
+}
+
+AE_KERNEL
+void ae_tanh(float *values, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        float x = values[i];
+        float e = fast_exp(-2.0f * fabsf(x));
+        float magnitude = (1.0f - e) / (1.0f + e);
+        values[i] = copysignf(magnitude, x);
+    }
+}
+
+AE_KERNEL
+void ae_elu(float *values, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        float x = values[i];
+        // e^x − 1 loses digits near 0; there the series x + x²/2 + x³/6 is exact enough.
+        float series = x * (1.0f + x * (0.5f + x * (1.0f / 6.0f + x * (1.0f / 24.0f))));
+        float expm1 = x > -0.125f ? series : fast_exp(x) - 1.0f;
+        values[i] = x > 0 ? x : expm1;
+    }
+}
+
+AE_KERNEL
+void ae_sigmoid_backward(const float *outputs, float *gradients, size_t count) {
+    for (size_t i = 0; i < count; i++) gradients[i] *= outputs[i] * (1.0f - outputs[i]);
+}
+
+AE_KERNEL
+void ae_tanh_backward(const float *outputs, float *gradients, size_t count) {
+    for (size_t i = 0; i < count; i++) gradients[i] *= 1.0f - outputs[i] * outputs[i];
+}
+
+AE_KERNEL
+void ae_elu_backward(const float *outputs, float *gradients, size_t count) {
+    for (size_t i = 0; i < count; i++) gradients[i] *= outputs[i] > 0 ? 1.0f : outputs[i] + 1.0f;
+}
+
+AE_KERNEL
+void ae_adam_update(float *parameters, float *first_moment, float *second_moment,
+                    float *const *gradient_parts, size_t part_count, size_t begin, size_t end,
+                    float beta1, float beta2, float epsilon, float step_size,
+                    float inverse_root_correction2, float decay) {
+    // Sum the parts into the first one (ours to overwrite), then step: two
+    // simple loops vectorise where one with an inner loop over parts would not.
+    float *gradient = gradient_parts[0];
+    for (size_t k = 1; k < part_count; k++) {
+        const float *part = gradient_parts[k];
+        for (size_t i = begin; i < end; i++) gradient[i] += part[i];
+    }
+    for (size_t i = begin; i < end; i++) {
+        float g = gradient[i];
+        float m = beta1 * first_moment[i] + (1.0f - beta1) * g;
+        float v = beta2 * second_moment[i] + (1.0f - beta2) * g * g;
+        first_moment[i] = m;
+        second_moment[i] = v;
+        parameters[i] = parameters[i] * decay - step_size * m / (sqrtf(v) * inverse_root_correction2 + epsilon);
+    }
+}
+
+// Sixteen floats: one AVX-512 register, two AVX2 registers, four SSE ones.
+typedef float float16_vector __attribute__((vector_size(64), aligned(4)));
+
+// Columns handled per pass: eight accumulators keep enough independent
+// multiply-adds in flight to hide their latency.
+enum { SPARSE_BLOCK = 128 };
+
+// Macros rather than functions: a function passing 64-byte vectors would have
+// a different ABI in each instruction-set clone.
+#define load16(p) (*(const float16_vector *)(p))
+#define store16(p, v) (*(float16_vector *)(p) = (v))
+
+AE_KERNEL
+void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
+                                const float *w, size_t width, float *y) {
+    size_t blocked = width / SPARSE_BLOCK * SPARSE_BLOCK;
+    for (size_t r = 0; r < rows; r++) {
+        float *out = y + r * width;
+        for (size_t o = 0; o < blocked; o += SPARSE_BLOCK) {
+            float16_vector a0 = load16(out + o), a1 = load16(out + o + 16), a2 = load16(out + o + 32), a3 = load16(out + o + 48);
+            float16_vector a4 = load16(out + o + 64), a5 = load16(out + o + 80), a6 = load16(out + o + 96), a7 = load16(out + o + 112);
+            for (int64_t k = starts[r]; k < starts[r + 1]; k++) {
+                const float *row = w + (size_t)columns[k] * width + o;
+                float v = values[k];
+                a0 += v * load16(row); a1 += v * load16(row + 16); a2 += v * load16(row + 32); a3 += v * load16(row + 48);
+                a4 += v * load16(row + 64); a5 += v * load16(row + 80); a6 += v * load16(row + 96); a7 += v * load16(row + 112);
+            }
+            store16(out + o, a0); store16(out + o + 16, a1); store16(out + o + 32, a2); store16(out + o + 48, a3);
+            store16(out + o + 64, a4); store16(out + o + 80, a5); store16(out + o + 96, a6); store16(out + o + 112, a7);
+        }
+        for (size_t o = blocked; o + 16 <= width; o += 16) {
+            float16_vector a = load16(out + o);
+            for (int64_t k = starts[r]; k < starts[r + 1]; k++) a += values[k] * load16(w + (size_t)columns[k] * width + o);
+            store16(out + o, a);
+        }
+        for (size_t o = width / 16 * 16; o < width; o++) {
+            float a = out[o];
+            for (int64_t k = starts[r]; k < starts[r + 1]; k++) a += values[k] * w[(size_t)columns[k] * width + o];
+            out[o] = a;
+        }
+    }
+}
+
+AE_KERNEL
+void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of, const float *values, size_t count,
+                                   const float *d, size_t width, float *g) {
+    size_t blocked = width / SPARSE_BLOCK * SPARSE_BLOCK;
+    for (size_t j = 0; j < count; j++) {
+        float *out = g + j * width;
+        for (size_t o = 0; o < blocked; o += SPARSE_BLOCK) {
+            float16_vector zero = {0};
+            float16_vector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+            for (int64_t k = starts[j]; k < starts[j + 1]; k++) {
+                const float *row = d + (size_t)rows_of[k] * width + o;
+                float v = values[k];
+                a0 += v * load16(row); a1 += v * load16(row + 16); a2 += v * load16(row + 32); a3 += v * load16(row + 48);
+                a4 += v * load16(row + 64); a5 += v * load16(row + 80); a6 += v * load16(row + 96); a7 += v * load16(row + 112);
+            }
+            store16(out + o, a0); store16(out + o + 16, a1); store16(out + o + 32, a2); store16(out + o + 48, a3);
+            store16(out + o + 64, a4); store16(out + o + 80, a5); store16(out + o + 96, a6); store16(out + o + 112, a7);
+        }
+        for (size_t o = blocked; o + 16 <= width; o += 16) {
+            float16_vector a = {0};
+            for (int64_t k = starts[j]; k < starts[j + 1]; k++) a += values[k] * load16(d + (size_t)rows_of[k] * width + o);
+            store16(out + o, a);
+        }
+        for (size_t o = width / 16 * 16; o < width; o++) {
+            float a = 0;
+            for (int64_t k = starts[j]; k < starts[j + 1]; k++) a += values[k] * d[(size_t)rows_of[k] * width + o];
+            out[o] = a;
+        }
+    }
+}

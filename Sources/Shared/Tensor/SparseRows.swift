@@ -1,0 +1,78 @@
+/// The non-zeros of a block of rows, indexed both by row (for products with
+/// the block on the left) and by column (for products with its transpose).
+///
+/// Inputs such as images are mostly zeros; a first layer that skips them
+/// does a fraction of the dense product's work. `density` tells callers
+/// whether the sparse path pays off for this block.
+public final class SparseRows {
+    public private(set) var rows = 0
+    public private(set) var cols = 0
+    private(set) var rowStarts: [Int64] = []
+    private(set) var columnIndices: [Int32] = []
+    private(set) var rowValues: [Float] = []
+    private(set) var columnStarts: [Int64] = []
+    private(set) var rowIndices: [Int32] = []
+    private(set) var columnValues: [Float] = []
+
+    public init() {}
+
+    /// Fraction of entries that are non-zero.
+    public var density: Double {
+        rows * cols == 0 ? 1 : Double(rowValues.count) / Double(rows * cols)
+    }
+
+    /// The share of non-zeros below which the sparse products beat dense BLAS
+    /// (measured on AVX-512 and AVX2 machines with a 784-wide input).
+    public static let worthwhileDensity = 0.3
+
+    /// Indexes `rows × cols` values at `values`, giving up (and returning
+    /// false) as soon as more than `limit` of them turn out to be non-zero.
+    public func index(_ values: UnsafePointer<Float>, rows: Int, cols: Int, limit: Double = worthwhileDensity) -> Bool {
+        self.rows = rows
+        self.cols = cols
+        let allowed = Int(Double(rows * cols) * limit)
+        // Locals, not properties, in the loops: class properties would cost an
+        // exclusivity check per access.
+        var starts = rowStarts, columns = columnIndices, byRow = rowValues
+        starts.removeAll(keepingCapacity: true)
+        columns.removeAll(keepingCapacity: true)
+        byRow.removeAll(keepingCapacity: true)
+        starts.append(0)
+        var columnCounts = [Int64](repeating: 0, count: cols + 1)
+        var withinLimit = true
+        columnCounts.withUnsafeMutableBufferPointer { counts in
+            for r in 0..<rows {
+                let row = values + r * cols
+                for j in 0..<cols where row[j] != 0 {
+                    columns.append(Int32(j))
+                    byRow.append(row[j])
+                    counts[j + 1] += 1
+                }
+                if byRow.count > allowed {
+                    withinLimit = false
+                    return
+                }
+                starts.append(Int64(byRow.count))
+            }
+        }
+        defer { (rowStarts, columnIndices, rowValues) = (starts, columns, byRow) }
+        guard withinLimit else { return false }
+
+        // Counting sort of the same entries by column.
+        for j in 0..<cols { columnCounts[j + 1] += columnCounts[j] }
+        var next = columnCounts
+        var rowsOf = [Int32](repeating: 0, count: byRow.count)
+        var byColumn = [Float](repeating: 0, count: byRow.count)
+        for r in 0..<rows {
+            for k in Int(starts[r])..<Int(starts[r + 1]) {
+                let j = Int(columns[k])
+                let slot = Int(next[j])
+                rowsOf[slot] = Int32(r)
+                byColumn[slot] = byRow[k]
+                next[j] += 1
+            }
+        }
+        (columnStarts, rowIndices, columnValues) = (columnCounts, rowsOf, byColumn)
+        return true
+    }
+}

@@ -1,0 +1,47 @@
+@testable import Shared
+import XCTest
+
+/// The sparse first-layer products give what the dense ones give.
+final class SparseProductTests: XCTestCase {
+    private func randomSparse(rows: Int, cols: Int, density: Double, generator: inout SeededGenerator) -> [Float] {
+        (0..<(rows * cols)).map { _ in generator.uniform() < density ? Float(generator.gaussian()) : 0 }
+    }
+
+    func testSparseForwardAndWeightGradientMatchDense() {
+        var generator = SeededGenerator(seed: 21)
+        let pool = WorkerPool(threads: 1)
+        for (inputs, outputs) in [(50, 300), (7, 128), (33, 5), (784, 400)] {
+            let rows = 13
+            let layer = DenseLayer(inputs: inputs, outputs: outputs, weightOffset: 3)
+            let parameters = (0..<(layer.end)).map { _ in Float(generator.gaussian()) }
+            let input = randomSparse(rows: rows, cols: inputs, density: 0.15, generator: &generator)
+            let outputGradient = (0..<(rows * outputs)).map { _ in Float(generator.gaussian()) }
+            let sparse = SparseRows()
+            XCTAssertTrue(sparse.index(input, rows: rows, cols: inputs, limit: 1))
+
+            var dense = [Float](repeating: 0, count: rows * outputs)
+            var viaSparse = [Float](repeating: .nan, count: rows * outputs)
+            layer.forward(input: input, rows: rows, parameters: parameters, output: &dense, pool: pool)
+            layer.forward(sparseInput: sparse, parameters: parameters, output: &viaSparse)
+            for i in dense.indices { XCTAssertEqual(viaSparse[i], dense[i], accuracy: 1e-4, "\(inputs)x\(outputs) forward \(i)") }
+
+            var denseGradients = [Float](repeating: .nan, count: layer.end)
+            var sparseGradients = [Float](repeating: .nan, count: layer.end)
+            layer.backward(
+                input: input, rows: rows, outputGradient: outputGradient, parameters: parameters,
+                gradients: &denseGradients, inputGradient: nil, pool: pool)
+            layer.backward(sparseInput: sparse, outputGradient: outputGradient, gradients: &sparseGradients)
+            for i in layer.weightOffset..<layer.end {
+                XCTAssertEqual(sparseGradients[i], denseGradients[i], accuracy: 1e-4, "\(inputs)x\(outputs) gradient \(i)")
+            }
+        }
+    }
+
+    func testIndexingGivesUpAboveTheLimitAndReportsDensity() {
+        let values: [Float] = [0, 1, 0, 0, 2, 0, 0, 0]
+        let sparse = SparseRows()
+        XCTAssertTrue(sparse.index(values, rows: 2, cols: 4, limit: 0.5))
+        XCTAssertEqual(sparse.density, 0.25)
+        XCTAssertFalse(sparse.index([1, 1, 1, 0], rows: 1, cols: 4, limit: 0.5))
+    }
+}
