@@ -10,7 +10,9 @@ public enum InterpolationMethod: String, CaseIterable, Sendable {
     case lerp
     /// The direction moves along the great circle from `a/|a|` to `b/|b|` at
     /// constant angular speed while the length goes linearly from `|a|` to
-    /// `|b|`, so every code's norm lies between the endpoints' norms. For codes
+    /// `|b|`, so every code's norm lies between the endpoints' norms (in more
+    /// than one dimension: on a line, codes of opposite sign are joined
+    /// through 0, by lerp). For codes
     /// of equal length this is Shoemake's slerp, which keeps interpolated VAE
     /// codes at the radius where the prior's mass lies (White 2016).
     case slerp
