@@ -15,10 +15,10 @@ public struct LatentTraversal: Sendable {
     public init(dimensions: [Int]?, width: Int, low: Float, high: Float, steps: Int) throws {
         precondition(steps >= 2, "a sweep needs both ends")
         self.dimensions = try LatentDimensions.check(dimensions ?? Array(0..<width), width: width)
-        values = (0..<steps).map { step in
-            let t = InterpolationMethod.fraction(step: step, of: steps)
-            return step == steps - 1 ? high : Float((1 - t) * Double(low) + t * Double(high))
-        }
+        // As numpy.linspace: low + k * step, so evenly spaced nice numbers
+        // (-3:3 in 7 steps, -1:2 in 4) come out exact; the last is `high`.
+        let step = (Double(high) - Double(low)) / Double(steps - 1)
+        values = (0..<steps).map { k in k == steps - 1 ? high : Float(Double(low) + Double(k) * step) }
     }
 
     public var rowsPerCode: Int { dimensions.count * values.count }
