@@ -19,7 +19,9 @@ struct Decode: ToolCommand {
             rows * (H * scale) + (rows + 1) * pad high, rows = ceil(n / cols). Values map \
             linearly to 0..255 and are clamped: a bce model's outputs and a minmax model's \
             training range span the full scale, other models the smallest to the largest \
-            decoded value. A grid holds at most 65536 images and 2^28 values.
+            decoded value. A grid holds at most 65536 images and 2^28 values. \
+            --no-decode draws data rows (field x) as they are, e.g. inputs beside their \
+            reconstructions; a model, if named, gives the shape and range.
             """,
         version: ToolVersion.string)
 
@@ -49,13 +51,18 @@ struct Decode: ToolCommand {
 
     func validate() throws {
         if prior.sample != nil, input != nil { throw ValidationError("--sample reads no input; name only the model") }
+        if gridOptions.noDecode, !GridOptions.wantsPNG(outputOptions) || prior.sample != nil {
+            throw ValidationError("--no-decode draws input rows: it needs -o FILE.png and no --sample")
+        }
     }
 
     func run() throws {
         let draws = prior.draws
         let (modelPath, inputPath) = draws == nil ? ModelLocator.split(model, input) : (model, nil)
-        let rows = try draws == nil ? inputOptions.open(inputPath, defaultName: "z", droppedFields: ["x"]) : nil
-        if let rows { try StreamHeader.require(.latent, in: rows.header, source: rows.source) }
+        let space: StreamHeader.Space = gridOptions.noDecode ? .data : .latent
+        let rows = try draws == nil ? inputOptions.open(inputPath, defaultName: space == .data ? "x" : "z", droppedFields: ["x"]) : nil
+        if let rows { try StreamHeader.require(space, in: rows.header, source: rows.source) }
+        if gridOptions.noDecode { return try drawAsTheyAre(rows!, modelPath: modelPath) }
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows?.header)
         try rows?.require(width: trained.network.latentWidth, expectedBy: "the model")
         var codes = rows.map(CodeSource.init(rows:)) ?? CodeSource(
@@ -75,5 +82,13 @@ struct Decode: ToolCommand {
         }
         try codes.decode(with: trained, batchSize: batching.batch, pool: compute.pool, to: output)
         try output.finish()
+    }
+
+    private func drawAsTheyAre(_ rows: RowInput, modelPath: String?) throws {
+        let trained = try ModelLocator.loadIfNamed(explicit: modelPath, header: rows.header)?.model
+        if let trained { try rows.require(width: trained.network.inputWidth, expectedBy: "the model") }
+        var source = CodeSource(rows: rows)
+        let images = try source.decodeForGrid(with: nil, batchSize: batching.batch, pool: compute.pool)
+        try gridOptions.write(images, model: trained, header: rows.header, to: outputOptions.output!)
     }
 }

@@ -192,6 +192,22 @@ final class GenerationTests: XCTestCase {
         XCTAssertEqual([try png("wide.png").width, try png("wide.png").height], [32, 2])
     }
 
+    func testNoDecodeDrawsDataRowsBesideTheirReconstructions() throws {
+        try shell.succeed("ae-encode vae.h5 < pair.ndjson | ae-decode --no-header > again.ndjson")
+        try shell.succeed("cat pair.ndjson again.ndjson | ae-decode vae.h5 --no-decode --cols 4 -o both.png")
+        let image = try png("both.png")
+        XCTAssertEqual([image.width, image.height], [4 * 4 + 5 * 2, 2 * 4 + 3 * 2])
+        // The first input's pixels, drawn from the model's [0, 1] range.
+        XCTAssertEqual((0..<4).map { image[2 + $0, 2] }, [229, 26, 26, 26])
+        // Without a model the rows' own span maps to black and white, the shape a square guess.
+        try shell.succeed("ae-decode --no-decode -o raw.png < pair.ndjson")
+        let raw = try png("raw.png")
+        XCTAssertEqual((0..<4).map { raw[2 + $0, 2] }, [255, 0, 0, 0])
+        let usage = try shell.run("ae-decode vae.h5 --no-decode < pair.ndjson")
+        XCTAssertEqual(usage.status, 2)
+        XCTAssertTrue(usage.stderr.hasPrefix("Error: --no-decode draws input rows: it needs -o FILE.png and no --sample\n"))
+    }
+
     func testObjectsKeepTheirMembersArraysStayArrays() throws {
         let objects = try shell.succeed("ae-encode vae.h5 < pair.ndjson | ae-decode")
         XCTAssertEqual(try JSONValue.parse(objects.lines[0]),

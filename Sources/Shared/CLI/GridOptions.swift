@@ -24,6 +24,9 @@ public struct GridOptions: ParsableArguments {
         valueName: "low:high"))
     public var valueRange: ValueInterval?
 
+    @Flag(help: "Draw the input rows as they are: data rows (field x), not decoded; e.g. inputs beside their reconstructions.")
+    public var noDecode = false
+
     public init() {}
 
     public func validate() throws {
@@ -50,10 +53,10 @@ public struct GridOptions: ParsableArguments {
         }
     }
 
-    /// Draws `images` (one decoded row each) as a grid and writes the PNG
-    /// atomically to `path`.
-    public func write(_ images: Matrix, model: TrainedModel, header: JSONValue?, to path: String) throws {
-        guard let shape = shape ?? model.imageShape ?? ImageShape.square(rowLength: images.cols) else {
+    /// Draws `images` (one row each) as a grid and writes the PNG atomically
+    /// to `path`; `model`, when known, gives the default shape and range.
+    public func write(_ images: Matrix, model: TrainedModel?, header: JSONValue?, to path: String) throws {
+        guard let shape = shape ?? model?.imageShape ?? ImageShape.square(rowLength: images.cols) else {
             throw AEError(
                 "cannot tell the image shape of rows of \(images.cols) values: give --shape HxW[xC] "
                     + "(or train the model with ae-fit --image HxW[xC])")
@@ -63,7 +66,7 @@ public struct GridOptions: ParsableArguments {
             imageCount: images.rows, shape: shape, columns: cols ?? StreamHeader.gridColumns(in: header),
             padding: pad ?? ImageGrid.defaultPadding, scale: scale ?? 1)
         let range = valueRange.map { IntensityRange(low: $0.low, high: $0.high) }
-            ?? model.outputRange ?? .spanning(images.storage)
+            ?? model?.outputRange ?? .spanning(images.storage)
         try grid.render(images, range: range).writePNG(to: path)
     }
 }

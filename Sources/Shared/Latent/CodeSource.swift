@@ -31,15 +31,18 @@ public struct CodeSource {
         try checkNotEmpty()
     }
 
-    /// Decodes every code into one matrix for a PNG grid, refusing more rows
-    /// than a grid holds before decoding them.
-    public mutating func decodeForGrid(with model: TrainedModel, batchSize: Int, pool: WorkerPool) throws -> Matrix {
+    /// Gathers every row for a PNG grid, decoded with `model` (or as they
+    /// are without one), refusing more rows than a grid holds before
+    /// decoding them.
+    public mutating func decodeForGrid(with model: TrainedModel?, batchSize: Int, pool: WorkerPool) throws -> Matrix {
         var images = ImageGridRows()
-        if case .prior(_, let remaining) = origin { try images.checkRoom(for: remaining, width: model.network.inputWidth) }
+        if case .prior(_, let remaining) = origin, let model {
+            try images.checkRoom(for: remaining, width: model.network.inputWidth)
+        }
         var batch = RowBatch()
         while try next(into: &batch, capacity: batchSize) > 0 {
-            try images.checkRoom(for: batch.count, width: model.network.inputWidth)
-            images.append(model.decode(batch.vectors, pool: pool))
+            try images.checkRoom(for: batch.count, width: model?.network.inputWidth ?? batch.vectors.cols)
+            images.append(model.map { $0.decode(batch.vectors, pool: pool) } ?? batch.vectors)
             batch.removeAll()
         }
         try checkNotEmpty()
