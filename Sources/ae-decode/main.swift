@@ -19,7 +19,8 @@ struct Decode: ToolCommand {
             rows * (H * scale) + (rows + 1) * pad high, rows = ceil(n / cols). Values map \
             linearly to 0..255 and are clamped: a bce model's outputs and a minmax model's \
             training range span the full scale, other models the smallest to the largest \
-            decoded value. A grid holds at most 65536 images and 2^28 values. \
+            decoded value. A grid holds at most 65536 images and 2^28 values, its \
+            picture at most 1 GiB. \
             --no-decode draws data rows (field x) as they are, e.g. inputs beside their \
             reconstructions; a model, if named, gives the shape and range.
             """,

@@ -150,4 +150,15 @@ final class DecodeGridTests: XCTestCase {
             XCTAssertEqual(($0 as? AEError)?.message, message)
         }
     }
+
+    func testAGridPictureHoldsABoundedNumberOfBytes() throws {
+        let digit = try ImageShape(parsing: "28x28")
+        XCTAssertNoThrow(try ImageGridRows.checkPicture(ImageGrid(imageCount: 65_536, shape: digit, scale: 1)))
+        XCTAssertNoThrow(try ImageGridRows.checkPicture(ImageGrid(imageCount: 65_536, shape: digit, scale: 4)))
+        XCTAssertThrowsError(try ImageGridRows.checkPicture(ImageGrid(imageCount: 65_536, shape: digit, scale: 5))) {
+            XCTAssertEqual(($0 as? AEError)?.message,
+                           "a grid of 65536 images of 28x28 at scale 5 would be 36354x36354 pixels (1260 MiB); "
+                               + "a PNG grid may take at most 1024 MiB: lower --scale or take fewer rows")
+        }
+    }
 }

@@ -65,6 +65,7 @@ public struct GridOptions: ParsableArguments {
         let grid = try ImageGrid(
             imageCount: images.rows, shape: shape, columns: cols ?? StreamHeader.gridColumns(in: header),
             padding: pad ?? ImageGrid.defaultPadding, scale: scale ?? 1)
+        try ImageGridRows.checkPicture(grid)
         let range = valueRange.map { IntensityRange(low: $0.low, high: $0.high) }
             ?? model?.outputRange ?? .spanning(images.storage)
         try grid.render(images, range: range).writePNG(to: path)
