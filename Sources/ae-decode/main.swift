@@ -66,14 +66,14 @@ struct Decode: ToolCommand {
         if gridOptions.noDecode { return try drawAsTheyAre(rows!, modelPath: modelPath) }
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows?.header)
         try rows?.require(width: trained.network.latentWidth, expectedBy: "the model")
-        var codes = rows.map(CodeSource.init(rows:)) ?? CodeSource(
+        var codes = rows.map(DecodeInput.init(rows:)) ?? DecodeInput(
             prior: PriorSampler(width: trained.network.latentWidth, temperature: draws!.temperature, seed: draws!.seed),
             count: draws!.count)
         if draws != nil, trained.architecture.kind != .vae {
             Diagnostics.note("ae-decode: warning: \(path) is a plain autoencoder, whose codes follow no N(0, I) prior")
         }
         if GridOptions.wantsPNG(outputOptions) {
-            let images = try codes.decodeForGrid(with: trained, batchSize: batching.batch, pool: compute.pool)
+            let images = try codes.gridImages(decodedWith: trained, batchSize: batching.batch, pool: compute.pool)
             return try gridOptions.write(images, model: trained, header: rows?.header, to: outputOptions.output!)
         }
         try gridOptions.checkUnused()
@@ -88,8 +88,8 @@ struct Decode: ToolCommand {
     private func drawAsTheyAre(_ rows: RowInput, modelPath: String?) throws {
         let trained = try ModelLocator.loadIfNamed(explicit: modelPath, header: rows.header)?.model
         if let trained { try rows.require(width: trained.network.inputWidth, expectedBy: "the model") }
-        var source = CodeSource(rows: rows)
-        let images = try source.decodeForGrid(with: nil, batchSize: batching.batch, pool: compute.pool)
+        var input = DecodeInput(rows: rows)
+        let images = try input.gridImages(decodedWith: nil, batchSize: batching.batch, pool: compute.pool)
         try gridOptions.write(images, model: trained, header: rows.header, to: outputOptions.output!)
     }
 }

@@ -1,6 +1,7 @@
-/// The latent codes ae-decode decodes: rows read from its input, or draws
-/// from the prior (`--sample N`), decoded batch by batch either way.
-public struct CodeSource {
+/// The rows ae-decode reads: latent codes from its input or drawn from the
+/// prior (`--sample N`), or data rows it draws as they are (`--no-decode`),
+/// taken batch by batch either way.
+public struct DecodeInput {
     private enum Origin {
         case rows(RowInput)
         case prior(PriorSampler, remaining: Int)
@@ -34,7 +35,7 @@ public struct CodeSource {
     /// Gathers every row for a PNG grid, decoded with `model` (or as they
     /// are without one), refusing more rows than a grid holds before
     /// decoding them.
-    public mutating func decodeForGrid(with model: TrainedModel?, batchSize: Int, pool: WorkerPool) throws -> Matrix {
+    public mutating func gridImages(decodedWith model: TrainedModel?, batchSize: Int, pool: WorkerPool) throws -> Matrix {
         var images = ImageGridRows()
         if case .prior(_, let remaining) = origin, let model {
             try images.checkRoom(for: remaining, width: model.network.inputWidth)
