@@ -4,35 +4,18 @@ import Shared
 import XCTest
 
 final class HDF5Tests: XCTestCase {
-    private var directory: URL!
+    private var directory: TemporaryDirectory!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-hdf5-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory()
     }
 
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(at: directory)
-    }
+    private func path(_ name: String) -> String { directory.path(name) }
 
-    private func path(_ name: String) -> String {
-        directory.appendingPathComponent(name).path
-    }
-
-    /// Asserts that `body` throws an `AEError` located at `source` whose
-    /// message contains `expected`.
     private func assertError<T>(
         _ expected: String, at source: String, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> T
     ) {
-        do {
-            _ = try body()
-            XCTFail("expected an error containing '\(expected)'", file: file, line: line)
-        } catch let error as AEError {
-            XCTAssertTrue(error.message.contains(expected), "message '\(error.message)' lacks '\(expected)'", file: file, line: line)
-            XCTAssertEqual(error.location?.source, source, file: file, line: line)
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-        }
+        assertAEError(expected, at: source, file: file, line: line, body)
     }
 
     private func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
@@ -312,7 +295,7 @@ final class HDF5Tests: XCTestCase {
 
     func testMissingUnreadableAndForeignFilesAreRefused() throws {
         assertError("cannot open file: No such file or directory", at: path("absent.h5")) { try HDF5File.open(path("absent.h5")) }
-        assertError("cannot open file: Is a directory", at: directory.path) { try HDF5File.open(directory.path) }
+        assertError("cannot open file: Is a directory", at: directory.url.path) { try HDF5File.open(directory.url.path) }
 
         try "[0.1, 0.2]\n{\"x\": [1]}\n".write(toFile: path("rows.ndjson"), atomically: true, encoding: .utf8)
         assertError("not an HDF5 file", at: path("rows.ndjson")) { try HDF5File.open(path("rows.ndjson")) }
@@ -329,7 +312,7 @@ final class HDF5Tests: XCTestCase {
         assertError("cannot create file: No such file or directory", at: path("no/such/dir/m.h5")) {
             try HDF5File.create(path("no/such/dir/m.h5"))
         }
-        assertError("cannot create file: Is a directory", at: directory.path) { try HDF5File.create(directory.path) }
+        assertError("cannot create file: Is a directory", at: directory.url.path) { try HDF5File.create(directory.url.path) }
     }
 
     func testTruncatedFilesAreRefusedAtEveryCut() throws {

@@ -34,9 +34,10 @@ public enum Diagnostics {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Writes `message` to stderr, removes unfinished output files and exits
-    /// with `status`.
+    /// Writes `message` to stderr, delivers the rows already written to
+    /// stdout, removes unfinished output files and exits with `status`.
     public static func fail(_ message: String, status: Int32 = 1) -> Never {
+        RowOutput.flushStdoutAfterFailure()
         TemporaryFiles.removeAll()
         note(message)
         exit(status)

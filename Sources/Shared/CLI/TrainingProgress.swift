@@ -34,7 +34,9 @@ public final class TrainingProgress: TrainingObserver {
     public func epochFinished(_ metrics: EpochMetrics) {
         if !quiet {
             var line = "\(tool): epoch \(metrics.epoch)/\(epochs)  loss \(Self.fixed(metrics.trainLoss))"
-            line += "  (rec \(Self.fixed(metrics.trainReconstruction)), kl \(Self.fixed(metrics.trainKL)))"
+            if metrics.trainKL != 0 {
+                line += "  (rec \(Self.fixed(metrics.trainReconstruction)), kl \(Self.fixed(metrics.trainKL)))"
+            }
             if let validation = metrics.validationLoss { line += "  val \(Self.fixed(validation))" }
             line += "  \(String(format: "%.2f", metrics.seconds)) s"
             Diagnostics.note(line)

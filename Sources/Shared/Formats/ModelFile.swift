@@ -63,12 +63,12 @@ public enum ModelFile {
         let settings = training.settings
         try file.setAttribute("epochs", to: settings.epochs)
         try file.setAttribute("batch_size", to: settings.batchSize)
-        try file.setAttribute("learning_rate", to: Double(settings.learningRate))
-        try file.setAttribute("weight_decay", to: Double(settings.weightDecay))
-        try file.setAttribute("beta", to: Double(settings.beta))
+        try file.setAttribute("learning_rate", to: decimal(settings.learningRate))
+        try file.setAttribute("weight_decay", to: decimal(settings.weightDecay))
+        try file.setAttribute("beta", to: decimal(settings.beta))
         try file.setAttribute("kl_warmup", to: settings.klWarmupEpochs)
         try file.setAttribute("patience", to: settings.patience)
-        try file.setAttribute("noise", to: Double(settings.noise))
+        try file.setAttribute("noise", to: decimal(settings.noise))
         try file.setAttribute("seed", to: Int(bitPattern: UInt(settings.seed)))
         try file.setAttribute("normalize", to: training.normalization.rawValue)
         try file.setAttribute("validation_fraction", to: training.validationFraction)
@@ -263,4 +263,10 @@ public enum ModelFile {
 
 private extension Double {
     var optional: Double? { self }
+}
+
+/// The Double that prints like `value` (0.001, not 0.0010000000474974513),
+/// so settings read back in h5py as the user typed them.
+private func decimal(_ value: Float) -> Double {
+    Double(value.description) ?? Double(value)
 }

@@ -77,6 +77,7 @@ public final class RowOutput {
         case (.ndjson, nil):
             temporaryPath = nil
             ndjson = Self.ndjsonWriter(descriptor: STDOUT_FILENO, name: name)
+            Self.stdoutBytes = ndjson?.bytes
         case (.ndjson, let path?):
             let (temporary, descriptor) = try TemporaryFiles.create(beside: path)
             temporaryPath = temporary
@@ -90,6 +91,17 @@ public final class RowOutput {
             temporaryPath = temporary
             hdf5 = try HDF5File.create(temporary)
         }
+    }
+
+    /// The NDJSON writer on stdout, flushed when a tool stops on an error so
+    /// that the rows before a bad row reach the reader. Held strongly: the
+    /// output object is gone by the time the error reaches the tool's main.
+    nonisolated(unsafe) private static var stdoutBytes: ByteWriter?
+
+    /// Writes out what the stdout writer holds; called on the way out after an
+    /// error (write failures are ignored there: the error is already reported).
+    public static func flushStdoutAfterFailure() {
+        try? stdoutBytes?.flush()
     }
 
     private static func ndjsonWriter(descriptor: Int32, name: String) -> (NDJSONRowWriter, ByteWriter, Int32) {
@@ -159,6 +171,7 @@ public final class RowOutput {
     public func finish() throws {
         if let ndjson {
             try ndjson.bytes.flush()
+            if Self.stdoutBytes === ndjson.bytes { Self.stdoutBytes = nil }
             if let temporaryPath, let finalPath {
                 guard fsync(ndjson.descriptor) == 0 || errno == EINVAL, close(ndjson.descriptor) == 0 else {
                     throw AEError("cannot write: \(String(cString: strerror(errno)))", source: name)

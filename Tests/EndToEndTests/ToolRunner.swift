@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+
+/// Runs the built ae tools as separate processes, through real pipes.
+///
+/// `swift test` builds the executables next to the test bundle, so the
+/// bundle's directory is where the tools are.
+enum ToolRunner {
+    static let directory: URL = {
+        // On Linux the test bundle is an executable (…/debug/aePackageTests.xctest).
+        let bundle = Bundle(for: BundleMarker.self)
+        let testBinary = bundle.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return testBinary.deletingLastPathComponent()
+    }()
+
+    static func path(_ tool: String) -> String { directory.appendingPathComponent(tool).path }
+
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+
+        var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        var stdoutLines: [String] { stdoutText.split(separator: "\n").map(String.init) }
+    }
+
+    /// Runs `command` with bash (so pipes and redirections are real) in
+    /// `directory`, with the tools first on PATH. The status is bash's
+    /// (128 + n when the last command died of signal n).
+    static func shell(_ command: String, in workingDirectory: URL, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = workingDirectory
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = directory.path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        env.removeValue(forKey: "AE_MODEL")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes while the process runs, so a full pipe cannot block it.
+        let errorData = ErrorCollector()
+        let errorReader = Thread { errorData.data = stderr.fileHandleForReading.readDataToEndOfFile() }
+        errorReader.start()
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorReader.isFinished { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.data, as: UTF8.self))
+    }
+}
+
+private final class BundleMarker {}
+
+/// What the stderr reader thread collected; read only after it finished.
+private final class ErrorCollector: @unchecked Sendable {
+    var data = Data()
+}
+
+/// Small data sets with known structure, written as files for the tools.
+enum SyntheticData {
+    /// `rows` points on a 2-D plane embedded in `width` dimensions, with a
+    /// little noise; as NDJSON objects `{"id": i, "x": [...]}`.
+    static func planeObjects(rows: Int, width: Int = 8, seed: UInt64 = 5) -> String {
+        var state = seed
+        func uniform() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) * 0x1p-53
+        }
+        var lines: [String] = []
+        for i in 0..<rows {
+            let a = uniform() * 2 - 1, b = uniform() * 2 - 1
+            let values = (0..<width).map { j -> String in
+                let value = a * cos(Double(j)) + b * sin(Double(j) * 0.7) + (uniform() - 0.5) * 0.05
+                return String(Float(value))
+            }
+            lines.append("{\"id\":\(i),\"x\":[\(values.joined(separator: ","))]}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

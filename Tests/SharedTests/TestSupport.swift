@@ -1,0 +1,34 @@
+import Foundation
+import Shared
+import XCTest
+
+/// A directory under the system's temporary directory, removed on deinit.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("ae-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+/// Asserts that `body` throws an `AEError` whose message contains `expected`
+/// (and, when given, is located at `source`).
+func assertAEError<T>(
+    _ expected: String, at source: String? = nil, file: StaticString = #filePath, line: UInt = #line,
+    _ body: () throws -> T
+) {
+    do {
+        _ = try body()
+        XCTFail("expected an error containing '\(expected)'", file: file, line: line)
+    } catch let error as AEError {
+        XCTAssertTrue(error.message.contains(expected), "message '\(error.message)' lacks '\(expected)'", file: file, line: line)
+        if let source { XCTAssertEqual(error.location?.source, source, file: file, line: line) }
+    } catch {
+        XCTFail("unexpected error \(error)", file: file, line: line)
+    }
+}
