@@ -34,7 +34,7 @@ public struct WalkOptions: ParsableArguments {
     public var prior: PriorSampleOptions
 
     @Option(help: ArgumentHelp(
-        "--sample, --grid: the latent size (default: the model's, else the input stream header's).", valueName: "d"))
+        "--sample, --grid: the latent size (default: the model's, else the input header's, else $AE_MODEL's).", valueName: "d"))
     public var dim: Int?
 
     public init() {}
