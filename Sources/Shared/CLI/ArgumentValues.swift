@@ -35,3 +35,17 @@ extension ImageShape: ExpressibleByArgument {
 }
 
 extension RowFormat: ExpressibleByArgument {}
+
+/// A comma-separated list of latent dimension indices, e.g. `0,3`.
+public struct DimensionList: ExpressibleByArgument, Equatable, Sendable {
+    public var dimensions: [Int]
+
+    public init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        let dimensions = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard dimensions.count == parts.count, dimensions.allSatisfy({ $0 >= 0 }) else { return nil }
+        self.dimensions = dimensions
+    }
+}
+
+extension InterpolationMethod: ExpressibleByArgument {}

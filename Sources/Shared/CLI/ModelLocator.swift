@@ -20,6 +20,13 @@ public enum ModelLocator {
         throw AEError("no model: name one as the first argument, in the stream's header record, or in $AE_MODEL")
     }
 
+    /// Loads the model when one is named anywhere; nil when none is (for
+    /// tools that can work without one).
+    public static func loadIfNamed(explicit: String?, header: JSONValue?) throws -> (model: TrainedModel, path: String)? {
+        guard (try? path(explicit: explicit, header: header)) != nil else { return nil }
+        return try load(explicit: explicit, header: header)
+    }
+
     /// Loads the model from `path(explicit:header:)`, saying who named it
     /// when it cannot be read.
     public static func load(explicit: String?, header: JSONValue?) throws -> (model: TrainedModel, path: String) {

@@ -64,6 +64,14 @@ public struct RowBatch {
         passThroughEnds.append(passThroughBytes.count)
     }
 
+    /// Appends a finished row: `vector` and the raw pass-through text of
+    /// another row (as `passThrough(row:)` gives it), for outputs that make
+    /// several rows from one input row.
+    mutating func appendRow(_ vector: ArraySlice<Float>, passThrough members: ArraySlice<UInt8>, lineNumber: Int) {
+        passThroughBytes.append(contentsOf: members)
+        vector.withContiguousStorageIfAvailable { finishRow(vector: $0.baseAddress!, width: $0.count, lineNumber: lineNumber) }!
+    }
+
     /// Appends `rows` rows of `width` values that carry nothing to pass
     /// through (HDF5 input), numbered from `firstNumber`; `fill` writes their
     /// values straight into the batch.
