@@ -26,10 +26,10 @@ struct Decode: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).")
+    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).", completion: .file())
     var model: String?
 
-    @Argument(help: "Latent rows: NDJSON or HDF5 (default: stdin).")
+    @Argument(help: "Latent rows: NDJSON or HDF5 (default: stdin).", completion: .file())
     var input: String?
 
     @OptionGroup(title: "Input")

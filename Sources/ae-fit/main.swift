@@ -13,10 +13,12 @@ struct Fit: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "Training rows: NDJSON or HDF5 (default: stdin).")
+    @Argument(help: "Training rows: NDJSON or HDF5 (default: stdin).", completion: .file())
     var input: String?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The model file to write.", valueName: "model.h5"))
+    @Option(
+        name: [.short, .customLong("output")], help: ArgumentHelp("The model file to write.", valueName: "model.h5"),
+        completion: .file())
     var output: String
 
     @OptionGroup(title: "Input")
@@ -34,7 +36,9 @@ struct Fit: ToolCommand {
     @Flag(name: .shortAndLong, help: "Print no progress.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Append each epoch's metrics to this file as NDJSON.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write each epoch's metrics to this file, one NDJSON line per epoch.", valueName: "file"),
+        completion: .file())
     var log: String?
 
     func run() throws {

@@ -13,7 +13,7 @@ struct Interp: ToolCommand {
 
               ae-encode m.h5 < pair.ndjson | ae-interp | ae-decode -o grid.png
 
-            Paths (default) join rows 0→1, 2→3, … (--chain: 0→1, 1→2, …) in --steps \
+            Paths (default) join rows 0->1, 2->3, ... (--chain: 0->1, 1->2, ...) in --steps \
             codes each, both endpoints included and equal to the input codes bit for \
             bit. Object rows give {"path","step","t","from","to","z"}: from and to hold \
             the endpoint rows' other members. --traverse writes, for each input code and \
@@ -29,10 +29,10 @@ struct Interp: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (optional: sets the latent size and the model the header names).")
+    @Argument(help: "The model file (optional: sets the latent size and the model the header names).", completion: .file())
     var model: String?
 
-    @Argument(help: "Latent rows: NDJSON or HDF5 (default: stdin).")
+    @Argument(help: "Latent rows: NDJSON or HDF5 (default: stdin).", completion: .file())
     var input: String?
 
     @OptionGroup(title: "Walk")

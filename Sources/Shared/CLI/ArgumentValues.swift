@@ -4,6 +4,13 @@ import ArgumentParser
 // Option values that several tools parse, each defined once so help text,
 // man pages and completions list the same choices.
 
+extension ExpressibleByArgument {
+    /// The accepted values as `a|b|c`: as an option's value name it shows
+    /// them in the synopsis of --help and of the man page, which does not
+    /// list them otherwise.
+    public static var choices: String { allValueStrings.joined(separator: "|") }
+}
+
 extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension NormalizationMethod: ExpressibleByArgument {}

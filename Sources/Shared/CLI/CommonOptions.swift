@@ -21,10 +21,12 @@ public struct InputOptions: ParsableArguments {
 /// Where a tool writes its rows.
 public struct OutputOptions: ParsableArguments {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
-        "Write to this file instead of stdout; .h5/.hdf5 or .ndjson/.jsonl pick the format.", valueName: "file"))
+        "Write to this file instead of stdout; .h5/.hdf5 or .ndjson/.jsonl pick the format.", valueName: "file"),
+        completion: .file())
     public var output: String?
 
-    @Option(help: "Output format: ndjson or h5 (default: from the -o file's extension, else ndjson).")
+    @Option(help: ArgumentHelp(
+        "Output format (default: from the -o file's extension, else ndjson).", valueName: RowFormat.choices))
     public var format: RowFormat?
 
     @Flag(help: "Leave out the header record that names the model and the space.")

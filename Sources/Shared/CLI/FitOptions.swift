@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The model's shape and likelihood, as `ae-fit` takes them.
 public struct ModelOptions: ParsableArguments {
-    @Option(help: "ae (autoencoder) or vae (variational autoencoder).")
+    @Option(help: ArgumentHelp("ae (autoencoder) or vae (variational autoencoder).", valueName: ModelKind.choices))
     public var kind: ModelKind = .ae
 
     @Option(help: ArgumentHelp(
@@ -13,15 +13,16 @@ public struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8, within 2...32).", valueName: "n"))
     public var latent: Int?
 
-    @Option(help: "Hidden-layer activation.")
+    @Option(help: ArgumentHelp("Hidden-layer activation.", valueName: Activation.choices))
     public var activation: Activation = .relu
 
-    @Option(help: "Reconstruction loss: mse (gaussian) or bce (bernoulli, for data in [0, 1]).")
+    @Option(help: ArgumentHelp(
+        "Reconstruction loss: mse (gaussian) or bce (bernoulli, for data in [0, 1]).", valueName: Loss.choices))
     public var loss: Loss = .mse
 
     @Option(help: ArgumentHelp(
         "Feature scaling, stored in the model (default: standard for mse; for bce none if the data lie in [0, 1], else minmax).",
-        valueName: "standard|minmax|none"))
+        valueName: NormalizationMethod.choices))
     public var normalize: NormalizationMethod?
 
     @Option(help: ArgumentHelp("Image shape of a row, stored in the model for ae-decode's PNG grids.", valueName: "HxW[xC]"))

@@ -9,10 +9,10 @@ public struct WalkOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "Paths: lerp (straight line) or slerp (great circle, each norm between the endpoints' norms) (default: lerp).",
-        valueName: "lerp|slerp"))
+        valueName: InterpolationMethod.choices))
     public var method: InterpolationMethod?
 
-    @Flag(help: "Paths 0→1, 1→2, 2→3, … through all rows, instead of pairs 0→1, 2→3, ….")
+    @Flag(help: "Paths 0->1, 1->2, 2->3, ... through all rows, instead of pairs 0->1, 2->3, ...")
     public var chain = false
 
     @Flag(help: "For each input code, sweep each latent dimension over --range in --steps values.")
