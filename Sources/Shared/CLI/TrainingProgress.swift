@@ -1,18 +1,62 @@
 import Foundation
 
-/// Reports training on stderr, one line per epoch, and appends each epoch's
-/// metrics to a `--log` file as NDJSON.
+/// Reports training on stderr and appends each epoch's metrics to a `--log`
+/// file as NDJSON.
+///
+/// On a terminal a live `ProgressBar` is redrawn in place, at most ten times
+/// a second so that drawing costs nothing next to training, and each
+/// finished epoch replaces it with a line that stays; elsewhere (a file, a
+/// pipe, a CI log) only those epoch lines are written.
 public final class TrainingProgress: TrainingObserver {
+    public enum Display: Equatable, Sendable {
+        case liveBar
+        case epochLines
+        case nothing
+
+        /// The live bar when stderr is a terminal, epoch lines otherwise,
+        /// nothing when quiet.
+        public static func forStandardError(quiet: Bool) -> Display {
+            if quiet { return .nothing }
+            return isatty(STDERR_FILENO) != 0 ? .liveBar : .epochLines
+        }
+    }
+
+    /// The shortest time between two drawings of the bar.
+    static let redrawInterval: UInt64 = 100_000_000
+
     private let tool: String
     private let epochs: Int
-    private let quiet: Bool
+    private let display: Display
     private let log: ByteWriter?
     private let logDescriptor: Int32
+    private let clock: () -> UInt64
+    private let write: (String) -> Void
+    private let columns: () -> Int
 
-    public init(tool: String, epochs: Int, quiet: Bool, logPath: String?) throws {
+    private let started: UInt64
+    /// When this epoch's first batch began: the end of the previous epoch.
+    private var epochStarted: UInt64
+    /// The summed loss of this epoch's batches so far.
+    private var epochLoss = 0.0
+    private var nextDrawing: UInt64 = 0
+    private var barShown = false
+
+    /// `clock` gives nanoseconds, `write` takes text for stderr and
+    /// `columns` the terminal's width; tests replace them.
+    public init(
+        tool: String, epochs: Int, display: Display, logPath: String?,
+        clock: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds },
+        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+        columns: @escaping () -> Int = TerminalWidth.ofStandardError
+    ) throws {
         self.tool = tool
         self.epochs = epochs
-        self.quiet = quiet
+        self.display = display
+        self.clock = clock
+        self.write = write
+        self.columns = columns
+        started = clock()
+        epochStarted = started
         if let logPath {
             logDescriptor = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
             guard logDescriptor >= 0 else {
@@ -29,17 +73,29 @@ public final class TrainingProgress: TrainingObserver {
         if logDescriptor >= 0 { close(logDescriptor) }
     }
 
-    public func batchFinished(epoch: Int, batch: Int, batches: Int, rowsSoFar: Int, loss: BatchLoss) {}
+    public func batchFinished(epoch: Int, batch: Int, batches: Int, rowsSoFar: Int, loss: BatchLoss) {
+        let now = clock()
+        epochLoss += loss.total
+        guard display == .liveBar, now >= nextDrawing else { return }
+        nextDrawing = now + Self.redrawInterval
+        let epochSeconds = Double(now - epochStarted) / 1e9
+        let batchesDone = (epoch - 1) * batches + batch
+        let secondsPerBatch = Double(now - started) / 1e9 / Double(batchesDone)
+        let bar = ProgressBar(
+            epoch: epoch, epochs: epochs, batch: batch, batches: batches,
+            loss: epochLoss / Double(max(rowsSoFar, 1)),
+            rowsPerSecond: epochSeconds > 0 ? Double(rowsSoFar) / epochSeconds : 0,
+            secondsLeft: secondsPerBatch * Double(epochs * batches - batchesDone))
+        write("\r" + bar.line(tool: tool, columns: columns()) + Self.clearToEndOfLine)
+        barShown = true
+    }
 
     public func epochFinished(_ metrics: EpochMetrics) {
-        if !quiet {
-            var line = "\(tool): epoch \(metrics.epoch)/\(epochs)  loss \(Self.fixed(metrics.trainLoss))"
-            if metrics.trainKL != 0 {
-                line += "  (rec \(Self.fixed(metrics.trainReconstruction)), kl \(Self.fixed(metrics.trainKL)))"
-            }
-            if let validation = metrics.validationLoss { line += "  val \(Self.fixed(validation))" }
-            line += "  \(String(format: "%.2f", metrics.seconds)) s"
-            Diagnostics.note(line)
+        epochStarted = clock()
+        epochLoss = 0
+        if display != .nothing {
+            eraseBar()
+            write(epochLine(metrics) + "\n")
         }
         if let log {
             let record: JSONValue = .object([
@@ -55,6 +111,30 @@ public final class TrainingProgress: TrainingObserver {
             try? log.flush()
         }
     }
+
+    /// Erases a bar an unfinished epoch left, so that an error message
+    /// after it starts a line of its own.
+    public func finish() {
+        eraseBar()
+    }
+
+    private func eraseBar() {
+        guard barShown else { return }
+        write("\r" + Self.clearToEndOfLine)
+        barShown = false
+    }
+
+    private func epochLine(_ metrics: EpochMetrics) -> String {
+        var line = "\(tool): epoch \(metrics.epoch)/\(epochs)  loss \(Self.fixed(metrics.trainLoss))"
+        if metrics.trainKL != 0 {
+            line += "  (rec \(Self.fixed(metrics.trainReconstruction)), kl \(Self.fixed(metrics.trainKL)))"
+        }
+        if let validation = metrics.validationLoss { line += "  val \(Self.fixed(validation))" }
+        return line + "  \(String(format: "%.2f", metrics.seconds)) s"
+    }
+
+    /// ANSI "erase in line": clears what a longer, earlier line left.
+    private static let clearToEndOfLine = "\u{1B}[K"
 
     private static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
 }
