@@ -1,0 +1,136 @@
+import Foundation
+import XCTest
+
+/// ae's files and streams read by the clients people use with them: h5py and
+/// numpy, PIL, jq. Each test skips, saying what to install, when its client
+/// is missing; `make test` installs them (Debian: python3-h5py python3-numpy
+/// python3-pil jq).
+final class InteropTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try SyntheticData.planeObjects(rows: 300).write(to: directory.appendingPathComponent("x.ndjson"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func run(_ command: String) throws -> ToolRunner.Result {
+        try ToolRunner.shell(command, in: directory)
+    }
+
+    @discardableResult
+    private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
+        let result = try run(command)
+        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
+        return result
+    }
+
+    /// Runs a Python script in the test directory with a python3 that has
+    /// `modules`: the one on PATH, else the system's (where Debian's packages
+    /// go when PATH leads to another Python). Returns its stdout.
+    private func python(_ script: String, needs modules: [String]) throws -> String {
+        try script.write(to: directory.appendingPathComponent("check.py"), atomically: true, encoding: .utf8)
+        let imports = "import " + modules.joined(separator: ", ")
+        for interpreter in ["python3", "/usr/bin/python3"] where try run("\(interpreter) -c '\(imports)'").status == 0 {
+            return try succeed("\(interpreter) check.py").stdoutText
+        }
+        throw XCTSkip("no python3 with \(modules.joined(separator: ", ")) (Debian: apt install python3-h5py python3-numpy python3-pil)")
+    }
+
+    private func requireJq() throws {
+        guard try run("command -v jq").status == 0 else { throw XCTSkip("jq is not installed (Debian: apt install jq)") }
+    }
+
+    /// The README's numpy code that rebuilds `encode` from the model file.
+    private func readmeEncode() throws -> String {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let afterIntroduction = try XCTUnwrap(text.range(of: "Rebuilding `encode` in numpy"), "README.md lost its numpy example")
+        let start = try XCTUnwrap(text.range(of: "```python\n", range: afterIntroduction.upperBound..<text.endIndex))
+        let end = try XCTUnwrap(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        return String(text[start.upperBound..<end.lowerBound])
+    }
+
+    func testTheREADMEsNumpyEncodeMatchesAeEncodeForEveryActivation() throws {
+        let encode = try readmeEncode()
+        let models = [
+            "--kind vae --activation elu --hidden 16,8 --latent 3",
+            "--activation relu --normalize minmax",
+            "--activation leaky-relu --loss bce --hidden 12",
+            "--kind vae --activation tanh --normalize none",
+            "--activation sigmoid --hidden 6,5,4",
+            "--kind vae --activation identity --latent 4",
+        ]
+        for options in models {
+            try succeed("ae-fit x.ndjson -o m.h5 --epochs 3 --quiet \(options) && ae-encode m.h5 x.ndjson --no-header > z.ndjson")
+            let largestDifference = try python(
+                """
+                import json
+                import numpy as np
+                x = np.array([json.loads(line)["x"] for line in open("x.ndjson")])
+                \(encode)
+                expected = np.array([json.loads(line)["z"] for line in open("z.ndjson")])
+                assert z.shape == expected.shape, (z.shape, expected.shape)
+                print(float(np.abs(z - expected).max()))
+                """, needs: ["h5py", "numpy"])
+            let difference = try XCTUnwrap(Double(largestDifference.trimmingCharacters(in: .whitespacesAndNewlines)), largestDifference)
+            XCTAssertLessThan(difference, 1e-5, options)
+        }
+    }
+
+    func testH5pyReadsAeEncodesHDF5OutputAsTheNDJSONValues() throws {
+        try succeed("ae-fit x.ndjson -o m.h5 --kind vae --latent 2 --epochs 2 --quiet")
+        try succeed("ae-encode m.h5 x.ndjson --with-logvar -o z.h5 && ae-encode m.h5 x.ndjson --with-logvar --no-header > z.ndjson")
+        let report = try python(
+            """
+            import json
+            import h5py
+            import numpy as np
+            rows = [json.loads(line) for line in open("z.ndjson")]
+            f = h5py.File("z.h5", "r")
+            header = json.loads(f.attrs["ae"])
+            for name in ("z", "logvar"):
+                data = f[name]
+                assert data.dtype == np.float32 and data.shape == (300, 2), (name, data.dtype, data.shape)
+                assert (data[:] == np.array([row[name] for row in rows], dtype=np.float32)).all(), name
+            print(header["space"], header["width"], sorted(f.keys()))
+            """, needs: ["h5py", "numpy"])
+        XCTAssertEqual(report, "latent 2 ['logvar', 'z']\n")
+    }
+
+    func testPILOpensAeDecodesPNGWithTheExpectedPixels() throws {
+        try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet --image 2x4")
+        try succeed("ae-decode m.h5 --sample 5 --cols 3 --pad 1 --value-range=-1:1 -o grid.png && ae-decode m.h5 --sample 5 --no-header > rows.ndjson")
+        // Three images across, two down, each 2x4 pixels, one pixel apart
+        // and around; a value v is byte round((v + 1) * 255 / 2), clamped.
+        let report = try python(
+            """
+            import json
+            import numpy as np
+            from PIL import Image
+            image = Image.open("grid.png")
+            rows = np.array([json.loads(line) for line in open("rows.ndjson")], dtype=np.float32)
+            expected = np.zeros((2 * 2 + 3, 3 * 4 + 4), dtype=np.uint8)
+            for k, row in enumerate(rows.astype(np.float64)):
+                top, left = 1 + (k // 3) * 3, 1 + (k % 3) * 5
+                expected[top:top + 2, left:left + 4] = np.clip(np.floor((row.reshape(2, 4) + 1) * (255 / 2) + 0.5), 0, 255)
+            print(image.format, image.mode, image.size, int((np.asarray(image) != expected).sum()))
+            """, needs: ["PIL", "numpy"])
+        XCTAssertEqual(report, "PNG L (16, 7) 0\n")
+    }
+
+    func testJqFiltersAeEncodesStream() throws {
+        try requireJq()
+        try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")
+        let selected = try succeed("ae-encode m.h5 x.ndjson | jq -c 'select(.id != null and .id % 100 == 7) | {id, n: (.z | length)}'")
+        XCTAssertEqual(selected.stdoutLines, [#"{"id":7,"n":2}"#, #"{"id":107,"n":2}"#, #"{"id":207,"n":2}"#])
+        let header = try succeed("ae-encode m.h5 x.ndjson | jq -r 'select(.ae) | .ae.space'")
+        XCTAssertEqual(header.stdoutText, "latent\n")
+        let everyLine = try succeed("ae-encode m.h5 x.ndjson | jq -s length")
+        XCTAssertEqual(everyLine.stdoutText, "301\n")
+    }
+}
