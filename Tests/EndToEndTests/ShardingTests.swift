@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// The README's scaling out: the filters run on shards of the input in
+/// parallel processes (as under xargs -P, GNU parallel, Spark's RDD.pipe or
+/// Hadoop Streaming) give, in shard order, what one process gives.
+final class ShardingTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try SyntheticData.planeObjects(rows: 1000).write(to: directory.appendingPathComponent("x.ndjson"), atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @discardableResult
+    private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
+        let result = try ToolRunner.shell(command, in: directory)
+        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
+        return result
+    }
+
+    func testEncodingFourShardsInTwoProcessesGivesTheSingleProcessBytes() throws {
+        try succeed("ae-fit x.ndjson -o m.h5 --kind vae --hidden 16 --latent 3 --epochs 2 --quiet")
+        try succeed("ae-encode m.h5 --no-header x.ndjson > single.ndjson")
+        try succeed(
+            """
+            split -d -n l/4 x.ndjson shard.
+            printf '%s\\n' shard.* | xargs -P 2 -I{} sh -c 'ae-encode m.h5 --no-header {} > {}.z'
+            cat shard.*.z > sharded.ndjson
+            """)
+        let shards = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".z") }
+        XCTAssertEqual(shards.sorted(), ["shard.00.z", "shard.01.z", "shard.02.z", "shard.03.z"])
+        let single = try Data(contentsOf: directory.appendingPathComponent("single.ndjson"))
+        XCTAssertEqual(single.filter { $0 == UInt8(ascii: "\n") }.count, 1000)
+        XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("sharded.ndjson")), single)
+    }
+
+    func testDecodingReadsMapOnlyHadoopOutputWhoseLinesEndInATab() throws {
+        try succeed("ae-fit x.ndjson -o m.h5 --latent 3 --epochs 2 --quiet")
+        let plain = try succeed("ae-encode m.h5 --no-header x.ndjson | ae-decode m.h5 --no-header")
+        let tabbed = try succeed("ae-encode m.h5 --no-header x.ndjson | sed 's/$/\\t/' | ae-decode m.h5 --no-header")
+        XCTAssertEqual(tabbed.stdout, plain.stdout)
+    }
+}
