@@ -90,4 +90,21 @@ public struct RowBatch {
         lineNumbers.append(contentsOf: firstNumber..<(firstNumber + rows))
         passThroughEnds.append(contentsOf: repeatElement(passThroughBytes.count, count: rows))
     }
+
+    /// Appends the rows of `other` after these.
+    mutating func append(contentsOf other: RowBatch) {
+        guard other.count > 0 else { return }
+        if count == 0 {
+            self = other
+            return
+        }
+        precondition(other.vectors.cols == vectors.cols, "a batch holds rows of one width")
+        let offset = passThroughBytes.count
+        let start = vectors.count
+        vectors.resize(rows: vectors.rows + other.vectors.rows)
+        vectors.storage.replaceSubrange(start..., with: other.vectors.storage)
+        lineNumbers += other.lineNumbers
+        passThroughBytes += other.passThroughBytes
+        passThroughEnds += other.passThroughEnds.map { $0 + offset }
+    }
 }

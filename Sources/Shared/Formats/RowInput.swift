@@ -5,7 +5,8 @@ import Foundation
 ///
 /// NDJSON streams line by line. An HDF5 file is read in row blocks; HDF5 on
 /// stdin is read into memory first (HDF5 needs random access), which holds
-/// that tensor in memory.
+/// that tensor in memory. Once rows are asked for, the next batch is read on
+/// another thread while the tool works on the current one.
 public final class RowInput {
     /// The input's name in messages: the path, or `<stdin>`.
     public let source: String
@@ -13,13 +14,10 @@ public final class RowInput {
     /// root attribute `ae` (JSON text), as ae's own HDF5 outputs write it.
     public let header: JSONValue?
 
-    private enum Storage {
-        case ndjson(NDJSONRowReader, descriptor: Int32)
-        case hdf5(HDF5File, HDF5Dataset)
-    }
-
-    private let storage: Storage
-    private var nextHDF5Row = 0
+    private let rows: RowSource
+    private var prefetcher: BatchPrefetcher<NDJSONRowReader.RowShape?>?
+    /// The row shape seen with the last batch delivered.
+    private var deliveredShape: NDJSONRowReader.RowShape?
 
     /// Opens `path` (nil or `-` for stdin). `field` names the vector member of
     /// NDJSON object rows, `dataset` the HDF5 dataset; `droppedFields` are
@@ -36,7 +34,7 @@ public final class RowInput {
             let reader = NDJSONRowReader(
                 fileDescriptor: descriptor, source: source, field: field, droppedFields: droppedFields,
                 alreadyRead: signature)
-            storage = .ndjson(reader, descriptor: isStdin ? -1 : descriptor)
+            rows = RowSource(storage: .ndjson(reader, descriptor: isStdin ? -1 : descriptor), source: source)
             header = try reader.header
             return
         }
@@ -47,35 +45,36 @@ public final class RowInput {
             close(descriptor)
             file = try HDF5File.open(path!)
         }
-        storage = .hdf5(file, try HDF5Dataset(dataset, in: file))
+        rows = RowSource(storage: .hdf5(file, try HDF5Dataset(dataset, in: file)), source: source)
         header = try file.stringAttribute("ae").flatMap { text in
             try? JSONValue.parse(text)
         }
     }
 
     deinit {
-        if case .ndjson(_, let descriptor) = storage, descriptor >= 0 { close(descriptor) }
+        prefetcher?.stop()
     }
 
     /// Whether rows are bare arrays or objects with pass-through members; nil
     /// for NDJSON until a row has been read. HDF5 rows are arrays.
     public var shape: NDJSONRowReader.RowShape? {
-        switch storage {
-        case .ndjson(let reader, _): return reader.shape
+        switch rows.storage {
+        case .ndjson: return deliveredShape
         case .hdf5: return .array
         }
     }
 
     /// The row width when the input declares it up front (HDF5).
     public var declaredWidth: Int? {
-        if case .hdf5(_, let dataset) = storage { return dataset.cols }
+        if case .hdf5(_, let dataset) = rows.storage { return dataset.cols }
         return nil
     }
 
     /// Requires every row to hold `width` values; `expectedBy` names who
-    /// requires it in the message, e.g. "the model".
+    /// requires it in the message, e.g. "the model". Call it before reading.
     public func require(width: Int, expectedBy: String) throws {
-        switch storage {
+        precondition(prefetcher == nil, "require(width:) after reading has started")
+        switch rows.storage {
         case .ndjson(let reader, _):
             reader.expectedWidth = .init(width, expectedBy: expectedBy)
         case .hdf5(_, let dataset):
@@ -85,26 +84,32 @@ public final class RowInput {
         }
     }
 
-    /// Appends up to `capacity` rows to `batch`; returns how many (0 at the end).
-    /// Rows with NaN or infinite values are an error.
+    /// Appends up to `capacity` rows to `batch`; returns how many (0 at the
+    /// end). Rows with NaN or infinite values are an error. The first call
+    /// starts reading ahead, in batches of `capacity` rows.
     public func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int {
-        switch storage {
-        case .ndjson(let reader, _):
-            return try reader.readBatch(into: &batch, capacity: capacity)
-        case .hdf5(_, let dataset):
-            let rows = min(capacity, dataset.rows - nextHDF5Row)
-            guard rows > 0 else { return 0 }
-            let range = nextHDF5Row..<(nextHDF5Row + rows)
-            try batch.appendRows(rows, width: dataset.cols, firstNumber: nextHDF5Row + 1) { buffer in
-                try dataset.readRows(range, into: buffer)
-                if let bad = buffer.firstIndex(where: { !$0.isFinite }) {
-                    throw AEError(
-                        "dataset '\(dataset.path)' row \(range.lowerBound + bad / dataset.cols + 1) holds \(buffer[bad]); rows must be finite",
-                        source: source)
-                }
+        if prefetcher == nil {
+            let rows = rows
+            prefetcher = BatchPrefetcher(
+                capacity: capacity,
+                read: { batch, capacity in try rows.read(into: &batch, capacity: capacity) },
+                observe: { rows.shape })
+        }
+        switch prefetcher!.next() {
+        case .end:
+            return 0
+        case .failure(let error):
+            throw error
+        case .batch(let delivered, let shape):
+            deliveredShape = shape
+            if batch.count == 0 {
+                prefetcher!.recycle(batch)
+                batch = delivered
+            } else {
+                batch.append(contentsOf: delivered)
+                prefetcher!.recycle(delivered)
             }
-            nextHDF5Row += rows
-            return rows
+            return delivered.count
         }
     }
 
@@ -112,7 +117,7 @@ public final class RowInput {
     /// An input without rows is an error.
     public func readAll() throws -> RowBatch {
         var batch = RowBatch()
-        while try readBatch(into: &batch, capacity: 1 << 16) > 0 {}
+        while try readBatch(into: &batch, capacity: 1 << 14) > 0 {}
         guard batch.count > 0 else { throw AEError("empty input: no rows", source: source) }
         return batch
     }
@@ -144,6 +149,56 @@ public final class RowInput {
                 throw AEError("cannot read: \(String(cString: strerror(errno)))", source: source)
             }
             bytes.append(contentsOf: chunk[..<n])
+        }
+    }
+}
+
+/// The reading state behind a `RowInput`, owned by the thread that reads
+/// ahead, so it outlives the `RowInput` until that thread's last read ends.
+private final class RowSource: @unchecked Sendable {
+    enum Storage {
+        case ndjson(NDJSONRowReader, descriptor: Int32)
+        case hdf5(HDF5File, HDF5Dataset)
+    }
+
+    let storage: Storage
+    let source: String
+    private var nextHDF5Row = 0
+
+    init(storage: Storage, source: String) {
+        self.storage = storage
+        self.source = source
+    }
+
+    deinit {
+        if case .ndjson(_, let descriptor) = storage, descriptor >= 0 { close(descriptor) }
+    }
+
+    var shape: NDJSONRowReader.RowShape? {
+        switch storage {
+        case .ndjson(let reader, _): return reader.shape
+        case .hdf5: return .array
+        }
+    }
+
+    func read(into batch: inout RowBatch, capacity: Int) throws -> Int {
+        switch storage {
+        case .ndjson(let reader, _):
+            return try reader.readBatch(into: &batch, capacity: capacity)
+        case .hdf5(_, let dataset):
+            let rows = min(capacity, dataset.rows - nextHDF5Row)
+            guard rows > 0 else { return 0 }
+            let range = nextHDF5Row..<(nextHDF5Row + rows)
+            try batch.appendRows(rows, width: dataset.cols, firstNumber: nextHDF5Row + 1) { buffer in
+                try dataset.readRows(range, into: buffer)
+                if let bad = buffer.firstIndex(where: { !$0.isFinite }) {
+                    throw AEError(
+                        "dataset '\(dataset.path)' row \(range.lowerBound + bad / dataset.cols + 1) holds \(buffer[bad]); rows must be finite",
+                        source: source)
+                }
+            }
+            nextHDF5Row += rows
+            return rows
         }
     }
 }

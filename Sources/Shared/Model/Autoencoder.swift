@@ -66,7 +66,7 @@ extension Autoencoder {
     /// Encodes normalised rows to latent means (and log-variances for a VAE).
     public func encode(_ input: Matrix, pool: WorkerPool) -> LatentCodes {
         precondition(input.cols == inputWidth, "input width does not match the model")
-        let hidden = runHidden(encoderLayers, from: input, pool: pool)
+        let hidden = runHidden(encoderLayers, from: input, pool: pool, firstLayerRowwise: true)
         var mean = Matrix(rows: input.rows, cols: latentWidth)
         var logVariance = logVarianceHead.map { _ in Matrix(rows: input.rows, cols: latentWidth) }
         parameters.withUnsafeBufferPointer { p in
@@ -100,15 +100,22 @@ extension Autoencoder {
     }
 
     /// Applies `layers` in turn with the hidden activation after each (after
-    /// the last too unless `activateLast` is false).
-    private func runHidden(_ layers: [DenseLayer], from input: Matrix, pool: WorkerPool, activateLast: Bool = true) -> Matrix {
+    /// the last too unless `activateLast` is false). `firstLayerRowwise` lets
+    /// the first layer skip the zeros of sparse input rows.
+    private func runHidden(
+        _ layers: [DenseLayer], from input: Matrix, pool: WorkerPool, activateLast: Bool = true, firstLayerRowwise: Bool = false
+    ) -> Matrix {
         var current = input
         for (index, layer) in layers.enumerated() {
             var next = Matrix(rows: input.rows, cols: layer.outputs)
             parameters.withUnsafeBufferPointer { p in
                 current.storage.withUnsafeBufferPointer { x in
                     next.storage.withUnsafeMutableBufferPointer { y in
-                        layer.forward(input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y.baseAddress!, pool: pool)
+                        if index == 0 && firstLayerRowwise {
+                            layer.forwardRowwise(input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y.baseAddress!, pool: pool)
+                        } else {
+                            layer.forward(input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y.baseAddress!, pool: pool)
+                        }
                         if activateLast || index < layers.count - 1 { architecture.activation.apply(y) }
                     }
                 }

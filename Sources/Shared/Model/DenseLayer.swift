@@ -77,6 +77,58 @@ public struct DenseLayer: Equatable, Sendable {
         writeBiasGradient(outputGradient: outputGradient, rows: input.rows, gradients: gradients)
     }
 
+    /// `forward` where each row takes the sparse product unless more than
+    /// half of it is non-zero, so that each row's result depends on that row
+    /// alone: the rows BLAS multiplies are gathered into a zero-padded block
+    /// of the same `rows`, whose shape fixes OpenBLAS's kernel. (One row at a
+    /// time, the sparse product keeps up with BLAS up to about that density;
+    /// beyond it BLAS's reuse of the weights wins.)
+    public func forwardRowwise(
+        input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, pool: WorkerPool
+    ) {
+        let sparseLimit = inputs / 2
+        var denseRows: [Int] = []
+        var starts: [Int64] = [0, 0]
+        var columns: [Int32] = []
+        var values: [Float] = []
+        columns.reserveCapacity(sparseLimit)
+        values.reserveCapacity(sparseLimit)
+        let weights = parameters + weightOffset
+        for row in 0..<rows {
+            let x = input + row * inputs
+            columns.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+            var isSparse = true
+            for j in 0..<inputs where x[j] != 0 {
+                if values.count == sparseLimit {
+                    isSparse = false
+                    break
+                }
+                columns.append(Int32(j))
+                values.append(x[j])
+            }
+            guard isSparse else {
+                denseRows.append(row)
+                continue
+            }
+            starts[1] = Int64(values.count)
+            let y = output + row * outputs
+            y.update(from: parameters + biasOffset, count: outputs)
+            ae_sparse_rows_times_dense(starts, columns, values, 1, weights, outputs, y)
+        }
+        guard !denseRows.isEmpty else { return }
+        let block = ScratchBuffer(count: rows * inputs)
+        let blockOutput = ScratchBuffer(count: rows * outputs)
+        for (k, row) in denseRows.enumerated() {
+            (block.pointer + k * inputs).update(from: input + row * inputs, count: inputs)
+        }
+        forward(input: block.pointer, rows: rows, parameters: parameters, output: blockOutput.pointer, pool: pool)
+        for (k, row) in denseRows.enumerated() {
+            (output + row * outputs).update(from: blockOutput.pointer + k * outputs, count: outputs)
+        }
+    }
+
     private func writeBiasGradient(outputGradient: UnsafePointer<Float>, rows: Int, gradients: UnsafeMutablePointer<Float>) {
         let biasGradient = gradients + biasOffset
         biasGradient.update(repeating: 0, count: outputs)

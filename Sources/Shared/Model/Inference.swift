@@ -7,8 +7,8 @@ import Foundation
 /// kernels round differently, so without fixed blocks a row's result would
 /// depend on how many rows share its batch: a code decoded alone and the same
 /// code at the end of an interpolation path would differ in the last bits.
-/// With them, a row's result depends on the row, the model and the thread
-/// count only.
+/// With them, a row's result depends on the row and the model only: blocks
+/// are shared among threads whole, each multiplied single-threaded.
 extension TrainedModel {
     /// Rows per product in inference: large enough for efficient kernels,
     /// small enough that padding a short input costs little.
@@ -18,8 +18,8 @@ extension TrainedModel {
     public func encode(_ rows: Matrix, pool: WorkerPool) -> LatentCodes {
         var normalized = rows
         normalization.apply(to: &normalized)
-        let outputs = Self.inBlocks(normalized) { block in
-            let codes = network.encode(block, pool: pool)
+        let outputs = Self.inBlocks(normalized, pool: pool) { block, single in
+            let codes = network.encode(block, pool: single)
             return [codes.mean] + (codes.logVariance.map { [$0] } ?? [])
         }
         return LatentCodes(mean: outputs[0], logVariance: outputs.count > 1 ? outputs[1] : nil)
@@ -28,33 +28,42 @@ extension TrainedModel {
     /// Rows in data units decoded from latent codes: the loss's output
     /// activation, then the normalisation inverted.
     public func decode(_ codes: Matrix, pool: WorkerPool) -> Matrix {
-        var rows = Self.inBlocks(codes) { [network.decode($0, pool: pool)] }[0]
+        var rows = Self.inBlocks(codes, pool: pool) { [network.decode($0, pool: $1)] }[0]
         normalization.invert(&rows)
         return rows
     }
 
-    /// Applies `body` to `input` in blocks of `blockRows` rows and stacks
-    /// the rows of each of its outputs.
-    private static func inBlocks(_ input: Matrix, _ body: (Matrix) -> [Matrix]) -> [Matrix] {
-        var block = Matrix(rows: blockRows, cols: input.cols)
-        var outputs: [Matrix] = []
-        for start in stride(from: 0, to: input.rows, by: blockRows) {
-            let count = min(blockRows, input.rows - start)
-            block.storage.withUnsafeMutableBufferPointer { target in
-                input.storage.withUnsafeBufferPointer { source in
-                    let values = count * input.cols
-                    target.baseAddress!.update(from: source.baseAddress! + start * input.cols, count: values)
-                    (target.baseAddress! + values).update(repeating: 0, count: target.count - values)
+    /// Applies `body` to `input` in blocks of `blockRows` rows, the blocks
+    /// shared out among the pool's threads (each block runs single-threaded),
+    /// and stacks the rows of each of its outputs.
+    private static func inBlocks(_ input: Matrix, pool: WorkerPool, _ body: (Matrix, WorkerPool) -> [Matrix]) -> [Matrix] {
+        let single = WorkerPool(threads: 1)
+        let starts = Array(stride(from: 0, to: input.rows, by: blockRows))
+        guard !starts.isEmpty else { return body(Matrix(rows: 0, cols: input.cols), single) }
+        var results = [[Matrix]](repeating: [], count: starts.count)
+        results.withUnsafeMutableBufferPointer { results in
+            pool.run(tasks: starts.count) { index in
+                let start = starts[index]
+                let count = min(blockRows, input.rows - start)
+                var block = Matrix(rows: blockRows, cols: input.cols)
+                block.storage.withUnsafeMutableBufferPointer { target in
+                    input.storage.withUnsafeBufferPointer { source in
+                        target.baseAddress!.update(from: source.baseAddress! + start * input.cols, count: count * input.cols)
+                    }
                 }
-            }
-            let results = body(block)
-            if outputs.isEmpty { outputs = results.map { Matrix(rows: input.rows, cols: $0.cols) } }
-            for (k, result) in results.enumerated() {
-                let cols = result.cols
-                outputs[k].storage.replaceSubrange(start * cols..<(start + count) * cols, with: result.storage[..<(count * cols)])
+                results[index] = body(block, single)
             }
         }
-        return outputs.isEmpty ? body(Matrix(rows: 0, cols: input.cols)) : outputs
+        return results[0].indices.map { output in
+            let cols = results[0][output].cols
+            var stacked = Matrix(rows: input.rows, cols: cols)
+            for (index, start) in starts.enumerated() {
+                let count = min(blockRows, input.rows - start)
+                stacked.storage.replaceSubrange(
+                    start * cols..<(start + count) * cols, with: results[index][output].storage[..<(count * cols)])
+            }
+            return stacked
+        }
     }
 }
 

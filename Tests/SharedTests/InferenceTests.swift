@@ -1,0 +1,54 @@
+import Shared
+import XCTest
+
+/// Encoding gives each row a result that depends on the row alone: not on
+/// its neighbours in a batch, the batch size or the thread count, whether
+/// the row takes the sparse first-layer product or BLAS.
+final class InferenceTests: XCTestCase {
+    private func model(generator: inout SeededGenerator) -> TrainedModel {
+        let architecture = Architecture(kind: .vae, inputWidth: 784, hidden: [200], latent: 5, activation: .relu, loss: .bce)
+        return TrainedModel(
+            network: Autoencoder(architecture: architecture, generator: &generator),
+            normalization: Normalization(method: .none, shift: .init(repeating: 0, count: 784), scale: .init(repeating: 1, count: 784)))
+    }
+
+    /// 150 rows alternating between mostly-zero (sparse path) and dense ones.
+    private func mixedRows(generator: inout SeededGenerator) -> Matrix {
+        var rows = Matrix(rows: 150, cols: 784)
+        for r in 0..<150 {
+            let density = r % 3 == 0 ? 0.9 : 0.12
+            for j in 0..<784 where generator.uniform() < density { rows[r, j] = Float(generator.uniform()) }
+        }
+        return rows
+    }
+
+    func testEachRowsCodeIsIndependentOfItsBatchAndThreads() {
+        var generator = SeededGenerator(seed: 31)
+        let model = model(generator: &generator)
+        let rows = mixedRows(generator: &generator)
+        let together = model.encode(rows, pool: WorkerPool(threads: 2))
+        let serial = model.encode(rows, pool: WorkerPool(threads: 1))
+        XCTAssertEqual(together.mean.storage.map(\.bitPattern), serial.mean.storage.map(\.bitPattern))
+        for r in [0, 1, 2, 64, 99, 149] {
+            let alone = model.encode(rows.gathering(rows: [r]), pool: WorkerPool(threads: 1))
+            XCTAssertEqual(alone.mean.storage.map(\.bitPattern), together.mean.row(r).map(\.bitPattern), "row \(r)")
+            XCTAssertEqual(
+                alone.logVariance!.storage.map(\.bitPattern), together.logVariance!.row(r).map(\.bitPattern), "row \(r)")
+        }
+    }
+
+    func testRowwiseFirstLayerMatchesTheDenseProduct() {
+        var generator = SeededGenerator(seed: 32)
+        let model = model(generator: &generator)
+        let rows = mixedRows(generator: &generator)
+        let layer = model.network.encoderLayers[0]
+        var dense = [Float](repeating: 0, count: 150 * layer.outputs)
+        var rowwise = [Float](repeating: .nan, count: 150 * layer.outputs)
+        let pool = WorkerPool(threads: 1)
+        model.network.parameters.withUnsafeBufferPointer { p in
+            layer.forward(input: rows.storage, rows: 150, parameters: p.baseAddress!, output: &dense, pool: pool)
+            layer.forwardRowwise(input: rows.storage, rows: 150, parameters: p.baseAddress!, output: &rowwise, pool: pool)
+        }
+        for i in dense.indices { XCTAssertEqual(rowwise[i], dense[i], accuracy: 1e-4 * max(1, abs(dense[i])), "\(i)") }
+    }
+}
