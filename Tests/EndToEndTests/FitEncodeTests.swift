@@ -8,7 +8,7 @@ final class FitEncodeTests: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try SyntheticData.planeObjects(rows: 300).write(to: directory.appendingPathComponent("x.ndjson"), atomically: true, encoding: .utf8)
+        try SyntheticData.planeObjects(rows: 300).write(to: directory.appendingPathComponent("x.ndjson"), atomically: false, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {
@@ -64,7 +64,7 @@ final class FitEncodeTests: XCTestCase {
     func testHeadClosingThePipeEndsQuietly() throws {
         XCTAssertEqual(try run("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 1 --quiet").status, 0)
         let big = (0..<60).map { _ in try! String(contentsOf: directory.appendingPathComponent("x.ndjson"), encoding: .utf8) }.joined()
-        try big.write(to: directory.appendingPathComponent("big.ndjson"), atomically: true, encoding: .utf8)
+        try big.write(to: directory.appendingPathComponent("big.ndjson"), atomically: false, encoding: .utf8)
         let result = try run("ae-encode m.h5 < big.ndjson | head -1; echo \"status ${PIPESTATUS[0]}\"")
         XCTAssertEqual(result.stderr, "")
         XCTAssertEqual(result.stdoutLines.count, 2)
@@ -74,7 +74,7 @@ final class FitEncodeTests: XCTestCase {
     func testBadRowsNameLineAndColumnAfterWritingEarlierRows() throws {
         XCTAssertEqual(try run("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 1 --quiet").status, 0)
         let input = "[1,2,3,4,5,6,7,8]\n[1,2,3,4,5,6,7,8]\n[1,2,x,4,5,6,7,8]\n[1,2,3,4,5,6,7,8]\n"
-        try input.write(to: directory.appendingPathComponent("bad.ndjson"), atomically: true, encoding: .utf8)
+        try input.write(to: directory.appendingPathComponent("bad.ndjson"), atomically: false, encoding: .utf8)
         let result = try run("ae-encode m.h5 bad.ndjson --no-header --batch 1")
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "ae-encode: bad.ndjson:3:6: expected a number\n")

@@ -22,8 +22,8 @@ final class GenerationTests: XCTestCase {
         let colour = (0..<64).map { i in "[" + (0..<12).map { j in "\(Double((i * 7 + j * 3) % 10) / 10)" }.joined(separator: ",") + "]\n" }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try grey.write(to: directory.appendingPathComponent("grey.ndjson"), atomically: true, encoding: .utf8)
-            try colour.joined().write(to: directory.appendingPathComponent("rgb.ndjson"), atomically: true, encoding: .utf8)
+            try grey.write(to: directory.appendingPathComponent("grey.ndjson"), atomically: false, encoding: .utf8)
+            try colour.joined().write(to: directory.appendingPathComponent("rgb.ndjson"), atomically: false, encoding: .utf8)
             let fit = try ToolRunner.shell("""
                 ae-fit grey.ndjson -o vae.h5 --kind vae --hidden 12 --latent 3 --loss bce --epochs 3 --image 4x4 --quiet &&
                 ae-fit rgb.ndjson -o rgb.h5 --kind vae --hidden 8 --latent 2 --loss bce --epochs 2 --image 2x2x3 --quiet &&
@@ -58,7 +58,7 @@ final class GenerationTests: XCTestCase {
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     private func write(_ name: String, _ text: String) throws {
-        try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        try text.write(to: directory.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
 
     private func png(_ name: String) throws -> PixelImage { try PixelImage(pngFile: path(name)) }

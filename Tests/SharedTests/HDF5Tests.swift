@@ -7,7 +7,7 @@ final class HDF5Tests: XCTestCase {
     private var directory: TemporaryDirectory!
 
     override func setUpWithError() throws {
-        directory = try TemporaryDirectory()
+        directory = try makeTemporaryDirectory()
     }
 
     private func path(_ name: String) -> String { directory.path(name) }
@@ -297,7 +297,7 @@ final class HDF5Tests: XCTestCase {
         assertError("cannot open file: No such file or directory", at: path("absent.h5")) { try HDF5File.open(path("absent.h5")) }
         assertError("cannot open file: Is a directory", at: directory.url.path) { try HDF5File.open(directory.url.path) }
 
-        try "[0.1, 0.2]\n{\"x\": [1]}\n".write(toFile: path("rows.ndjson"), atomically: true, encoding: .utf8)
+        try "[0.1, 0.2]\n{\"x\": [1]}\n".write(toFile: path("rows.ndjson"), atomically: false, encoding: .utf8)
         assertError("not an HDF5 file", at: path("rows.ndjson")) { try HDF5File.open(path("rows.ndjson")) }
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 100)
         try Data(png).write(to: URL(fileURLWithPath: path("image.png")))

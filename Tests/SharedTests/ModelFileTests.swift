@@ -7,7 +7,7 @@ final class ModelFileTests: XCTestCase {
     private var directory: TemporaryDirectory!
 
     override func setUpWithError() throws {
-        directory = try TemporaryDirectory()
+        directory = try makeTemporaryDirectory()
     }
 
     private func sampleModel(kind: ModelKind = .vae, hidden: [Int] = [6, 4]) -> TrainedModel {

@@ -2,18 +2,26 @@ import Foundation
 import Shared
 import XCTest
 
-/// A directory under the system's temporary directory, removed on deinit.
+/// A directory under the system's temporary directory for one test.
 final class TemporaryDirectory {
     let url: URL
 
-    init() throws {
+    fileprivate init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("ae-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: url) }
-
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+extension XCTestCase {
+    /// A fresh directory, removed when the test ends (XCTest keeps test case
+    /// objects alive, so a deinitialiser would not run in time).
+    func makeTemporaryDirectory() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory.url) }
+        return directory
+    }
 }
 
 /// Asserts that `body` throws an `AEError` whose message contains `expected`
