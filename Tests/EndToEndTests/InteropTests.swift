@@ -11,7 +11,7 @@ final class InteropTests: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try SyntheticData.planeObjects(rows: 300).write(to: directory.appendingPathComponent("x.ndjson"), atomically: true, encoding: .utf8)
+        try SyntheticData.planeObjects(rows: 300).write(to: directory.appendingPathComponent("x.ndjson"), atomically: false, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {
@@ -33,7 +33,7 @@ final class InteropTests: XCTestCase {
     /// `modules`: the one on PATH, else the system's (where Debian's packages
     /// go when PATH leads to another Python). Returns its stdout.
     private func python(_ script: String, needs modules: [String]) throws -> String {
-        try script.write(to: directory.appendingPathComponent("check.py"), atomically: true, encoding: .utf8)
+        try script.write(to: directory.appendingPathComponent("check.py"), atomically: false, encoding: .utf8)
         let imports = "import " + modules.joined(separator: ", ")
         for interpreter in ["python3", "/usr/bin/python3"] where try run("\(interpreter) -c '\(imports)'").status == 0 {
             return try succeed("\(interpreter) check.py").stdoutText

@@ -10,7 +10,7 @@ final class TerminalProgressTests: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try SyntheticData.planeObjects(rows: 2000).write(to: directory.appendingPathComponent("x.ndjson"), atomically: true, encoding: .utf8)
+        try SyntheticData.planeObjects(rows: 2000).write(to: directory.appendingPathComponent("x.ndjson"), atomically: false, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {
