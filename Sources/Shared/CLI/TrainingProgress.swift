@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reports training on stderr and appends each epoch's metrics to a `--log`
+/// Reports training on stderr, and writes each epoch's metrics to a `--log`
 /// file as NDJSON.
 ///
 /// On a terminal a live `ProgressBar` is redrawn in place, at most ten times
