@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 # filter its rows with jq; the man pages are checked with jq too.
 TEST_PACKAGES := python3-h5py python3-numpy python3-pil jq
 
-.PHONY: all deps test-deps build test man demo install clean
+.PHONY: all deps test-deps build test man demo install check-install clean
 
 all: build
 
@@ -32,6 +32,9 @@ demo: build
 
 install: deps
 	scripts/install "$(PREFIX)"
+
+check-install: deps
+	scripts/check-install
 
 clean:
 	rm -rf .build demo-out
