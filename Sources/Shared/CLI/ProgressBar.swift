@@ -41,7 +41,8 @@ public struct ProgressBar {
     /// The line for a terminal `columns` wide, prefixed by `tool: `.
     public func line(tool: String, columns: Int) -> String {
         let head = "\(tool): epoch \(epoch)/\(epochs)"
-        let figures = "loss \(String(format: "%.4f", loss))  \(Self.whole(rowsPerSecond)) rows/s  ETA \(Self.duration(secondsLeft))"
+        let figures = "loss \(String(format: "%.4f", loss))  \(Self.whole(rowsPerSecond)) rows/s"
+            + "  ETA \(Self.duration(secondsLeft))"
         let room = columns - 1
         // The room the text beside the bar takes with figures of usual widths.
         let usualText = head.count + "[] \(batches)/\(batches)  loss 0000.0000  000000 rows/s  ETA 00:00".count + 1
