@@ -183,21 +183,27 @@ enum { SPARSE_BLOCK = 128 };
 AE_KERNEL
 void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
                                 const float *w, size_t width, float *y) {
+    // Column blocks outside, rows inside: one block of W's columns (a few
+    // hundred KB) stays in cache while every row uses it. Each output is
+    // still summed over its row's non-zeros in order, whatever `rows` is.
     size_t blocked = width / SPARSE_BLOCK * SPARSE_BLOCK;
-    for (size_t r = 0; r < rows; r++) {
-        float *out = y + r * width;
-        for (size_t o = 0; o < blocked; o += SPARSE_BLOCK) {
-            float16_vector a0 = load16(out + o), a1 = load16(out + o + 16), a2 = load16(out + o + 32), a3 = load16(out + o + 48);
-            float16_vector a4 = load16(out + o + 64), a5 = load16(out + o + 80), a6 = load16(out + o + 96), a7 = load16(out + o + 112);
+    for (size_t o = 0; o < blocked; o += SPARSE_BLOCK) {
+        for (size_t r = 0; r < rows; r++) {
+            float *out = y + r * width + o;
+            float16_vector a0 = load16(out), a1 = load16(out + 16), a2 = load16(out + 32), a3 = load16(out + 48);
+            float16_vector a4 = load16(out + 64), a5 = load16(out + 80), a6 = load16(out + 96), a7 = load16(out + 112);
             for (int64_t k = starts[r]; k < starts[r + 1]; k++) {
                 const float *row = w + (size_t)columns[k] * width + o;
                 float v = values[k];
                 a0 += v * load16(row); a1 += v * load16(row + 16); a2 += v * load16(row + 32); a3 += v * load16(row + 48);
                 a4 += v * load16(row + 64); a5 += v * load16(row + 80); a6 += v * load16(row + 96); a7 += v * load16(row + 112);
             }
-            store16(out + o, a0); store16(out + o + 16, a1); store16(out + o + 32, a2); store16(out + o + 48, a3);
-            store16(out + o + 64, a4); store16(out + o + 80, a5); store16(out + o + 96, a6); store16(out + o + 112, a7);
+            store16(out, a0); store16(out + 16, a1); store16(out + 32, a2); store16(out + 48, a3);
+            store16(out + 64, a4); store16(out + 80, a5); store16(out + 96, a6); store16(out + 112, a7);
         }
+    }
+    for (size_t r = 0; r < rows; r++) {
+        float *out = y + r * width;
         for (size_t o = blocked; o + 16 <= width; o += 16) {
             float16_vector a = load16(out + o);
             for (int64_t k = starts[r]; k < starts[r + 1]; k++) a += values[k] * load16(w + (size_t)columns[k] * width + o);
@@ -240,4 +246,37 @@ void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of
             out[o] = a;
         }
     }
+}
+
+AE_KERNEL
+int64_t ae_nonzeros(const float *x, size_t count, int32_t *columns, float *values, size_t limit) {
+    size_t found = 0;
+    for (size_t j = 0; j < count; j++) {
+        if (x[j] != 0.0f) {
+            if (found == limit) return -1;
+            columns[found] = (int32_t)j;
+            values[found] = x[j];
+            found++;
+        }
+    }
+    return (int64_t)found;
+}
+
+AE_KERNEL
+int64_t ae_first_non_finite(const float *x, size_t count) {
+    // Scan in blocks with a branch-free test (x − x is NaN exactly when x is
+    // NaN or infinite), and look closer only in a block that fails it.
+    const size_t block = 1024;
+    for (size_t start = 0; start < count; start += block) {
+        size_t end = start + block < count ? start + block : count;
+        float probe = 0.0f;
+        AE_VECTORIZE_SUM
+        for (size_t j = start; j < end; j++) probe += x[j] - x[j];
+        if (probe != probe) {
+            for (size_t j = start; j < end; j++) {
+                if (!isfinite(x[j])) return (int64_t)j;
+            }
+        }
+    }
+    return -1;
 }

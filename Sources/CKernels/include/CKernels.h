@@ -49,3 +49,10 @@ void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, c
 // every row of G is written, zero where column j has no non-zeros.
 void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of, const float *values, size_t count,
                                    const float *d, size_t width, float *g);
+
+// Writes the positions and values of the non-zeros of x[0..<count] and returns
+// how many there are, or -1 as soon as there are more than `limit`.
+int64_t ae_nonzeros(const float *x, size_t count, int32_t *columns, float *values, size_t limit);
+
+// The index of the first NaN or infinite value in x[0..<count], or -1.
+int64_t ae_first_non_finite(const float *x, size_t count);

@@ -89,34 +89,21 @@ public struct DenseLayer: Equatable, Sendable {
     ) {
         let sparseLimit = inputs / 2
         var denseRows: [Int] = []
-        var starts: [Int64] = [0, 0]
-        var columns: [Int32] = []
-        var values: [Float] = []
-        columns.reserveCapacity(sparseLimit)
-        values.reserveCapacity(sparseLimit)
-        let weights = parameters + weightOffset
+        var starts = [Int64](repeating: 0, count: rows + 1)
+        var columns = [Int32](repeating: 0, count: rows * sparseLimit)
+        var values = [Float](repeating: 0, count: rows * sparseLimit)
+        var used = 0
         for row in 0..<rows {
-            let x = input + row * inputs
-            columns.removeAll(keepingCapacity: true)
-            values.removeAll(keepingCapacity: true)
-            var isSparse = true
-            for j in 0..<inputs where x[j] != 0 {
-                if values.count == sparseLimit {
-                    isSparse = false
-                    break
+            let found = columns.withUnsafeMutableBufferPointer { columns in
+                values.withUnsafeMutableBufferPointer { values in
+                    ae_nonzeros(input + row * inputs, inputs, columns.baseAddress! + used, values.baseAddress! + used, sparseLimit)
                 }
-                columns.append(Int32(j))
-                values.append(x[j])
             }
-            guard isSparse else {
-                denseRows.append(row)
-                continue
-            }
-            starts[1] = Int64(values.count)
-            let y = output + row * outputs
-            y.update(from: parameters + biasOffset, count: outputs)
-            ae_sparse_rows_times_dense(starts, columns, values, 1, weights, outputs, y)
+            if found < 0 { denseRows.append(row) } else { used += Int(found) }
+            starts[row + 1] = Int64(used)
+            (output + row * outputs).update(from: parameters + biasOffset, count: outputs)
         }
+        ae_sparse_rows_times_dense(starts, columns, values, rows, parameters + weightOffset, outputs, output)
         guard !denseRows.isEmpty else { return }
         let block = ScratchBuffer(count: rows * inputs)
         let blockOutput = ScratchBuffer(count: rows * outputs)
