@@ -100,4 +100,25 @@ final class FitEncodeTests: XCTestCase {
         XCTAssertEqual(empty.stderr, "ae-fit: /dev/null: empty input: no rows\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("e.h5").path))
     }
+
+    /// A pipe or device named with -o is written in place, never replaced by
+    /// a renamed file (which would turn /dev/null into a regular file).
+    func testPipesAndDevicesNamedWithOutputAreWrittenInPlace() throws {
+        XCTAssertEqual(try run("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 1 --quiet").status, 0)
+        for format in ["ndjson", "h5"] {
+            let result = try run("""
+                rm -f fifo && mkfifo fifo && (cat fifo > received &) && \
+                ae-encode m.h5 x.ndjson --format \(format) -o fifo && sleep 0.2 && \
+                test -p fifo && wc -c < received && ae-encode m.h5 x.ndjson --format \(format) -o /dev/stdout | wc -c
+                """)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let sizes = result.stdoutLines.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            XCTAssertEqual(sizes.count, 2, result.stdoutText)
+            XCTAssertGreaterThan(sizes.first ?? 0, 1000, format)
+            XCTAssertEqual(sizes.first, sizes.last, format)
+        }
+        let model = try run("ae-fit x.ndjson -o fifo --latent 2 --epochs 1 --quiet & sleep 0.1; cat fifo | head -c 8 | od -c | head -1; wait; test -p fifo && echo still-a-fifo")
+        XCTAssertTrue(model.stdoutText.contains("H   D   F"), model.stdoutText)
+        XCTAssertTrue(model.stdoutText.contains("still-a-fifo"), model.stdoutText + model.stderr)
+    }
 }

@@ -10,10 +10,7 @@ enum AtomicFile {
         func failure(_ code: Int32) -> AEError {
             AEError("cannot write \(path): \(String(cString: strerror(code)))")
         }
-        // A terminal, pipe or device (`-o /dev/stdout`) must be written in
-        // place; renaming over it would replace the device node.
-        var status = stat()
-        if stat(path, &status) == 0, [S_IFCHR, S_IFIFO].contains(status.st_mode & S_IFMT) {
+        if TemporaryFiles.isStreamTarget(path) {
             let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
             guard descriptor >= 0 else { throw failure(errno) }
             if let code = writeAll(bytes, to: descriptor, sync: false) { throw failure(code) }

@@ -42,14 +42,17 @@ public enum RowFormat: String, CaseIterable, Sendable {
 ///
 /// A named file is written under a temporary name and renamed into place by
 /// `finish()`, so a run that fails leaves no partial file under that name.
-/// HDF5 to stdout is built in memory and written at the end.
+/// Stdout, pipes and devices (`-o /dev/stdout`, `-o /dev/null`) are written
+/// in place; HDF5 for them is built in memory and written at the end.
 public final class RowOutput {
     public let format: RowFormat
     /// The output's name in messages.
     public let name: String
 
-    private let finalPath: String?
-    private let temporaryPath: String?
+    /// The file to rename into place at the end, for a regular file.
+    private let renaming: (temporary: String, final: String)?
+    /// Where streamed output goes: stdout, or an opened pipe or device.
+    private let streamDescriptor: Int32?
     private var ndjson: (writer: NDJSONRowWriter, bytes: ByteWriter, descriptor: Int32)?
     private var hdf5: HDF5File?
     private var vectorWriters: [String: HDF5RowWriter] = [:]
@@ -61,7 +64,7 @@ public final class RowOutput {
     /// file's extension names, else NDJSON.
     public init(path: String?, format: RowFormat?) throws {
         let toStdout = path == nil || path == "-"
-        finalPath = toStdout ? nil : path
+        let finalPath = toStdout ? nil : path
         name = finalPath ?? "<stdout>"
         if let format {
             self.format = format
@@ -70,26 +73,34 @@ public final class RowOutput {
         } else {
             self.format = .ndjson
         }
-        if self.format == .h5, isatty(STDOUT_FILENO) != 0, toStdout {
+        if let finalPath, !TemporaryFiles.isStreamTarget(finalPath) {
+            let (temporary, descriptor) = try TemporaryFiles.create(beside: finalPath)
+            renaming = (temporary, finalPath)
+            streamDescriptor = nil
+            switch self.format {
+            case .ndjson:
+                ndjson = Self.ndjsonWriter(descriptor: descriptor, name: name)
+            case .h5:
+                close(descriptor)
+                hdf5 = try HDF5File.create(temporary)
+            }
+            return
+        }
+        let descriptor = finalPath.map { open($0, O_WRONLY | O_CLOEXEC) } ?? STDOUT_FILENO
+        guard descriptor >= 0 else {
+            throw AEError("cannot write: \(String(cString: strerror(errno)))", source: name)
+        }
+        if self.format == .h5, isatty(descriptor) != 0 {
             throw AEError("refusing to write HDF5 to a terminal; use -o FILE.h5 or a pipe")
         }
-        switch (self.format, finalPath) {
-        case (.ndjson, nil):
-            temporaryPath = nil
-            ndjson = Self.ndjsonWriter(descriptor: STDOUT_FILENO, name: name)
-            Self.stdoutBytes = ndjson?.bytes
-        case (.ndjson, let path?):
-            let (temporary, descriptor) = try TemporaryFiles.create(beside: path)
-            temporaryPath = temporary
+        renaming = nil
+        streamDescriptor = descriptor
+        switch self.format {
+        case .ndjson:
             ndjson = Self.ndjsonWriter(descriptor: descriptor, name: name)
-        case (.h5, nil):
-            temporaryPath = nil
+            Self.stdoutBytes = ndjson?.bytes
+        case .h5:
             hdf5 = try HDF5File.createInMemory(name: name)
-        case (.h5, let path?):
-            let (temporary, descriptor) = try TemporaryFiles.create(beside: path)
-            close(descriptor)
-            temporaryPath = temporary
-            hdf5 = try HDF5File.create(temporary)
         }
     }
 
@@ -100,6 +111,7 @@ public final class RowOutput {
 
     /// Writes out what the stdout writer holds; called on the way out after an
     /// error (write failures are ignored there: the error is already reported).
+    /// Pipes and devices named with -o count as stdout here.
     public static func flushStdoutAfterFailure() {
         try? stdoutBytes?.flush()
     }
@@ -172,11 +184,11 @@ public final class RowOutput {
         if let ndjson {
             try ndjson.bytes.flush()
             if Self.stdoutBytes === ndjson.bytes { Self.stdoutBytes = nil }
-            if let temporaryPath, let finalPath {
+            if let renaming {
                 guard fsync(ndjson.descriptor) == 0 || errno == EINVAL, close(ndjson.descriptor) == 0 else {
                     throw AEError("cannot write: \(String(cString: strerror(errno)))", source: name)
                 }
-                try TemporaryFiles.commit(temporaryPath, to: finalPath)
+                try TemporaryFiles.commit(renaming.temporary, to: renaming.final)
             }
             self.ndjson = nil
         }
@@ -185,13 +197,13 @@ public final class RowOutput {
             floatWriters.values.forEach { $0.close() }
             byteWriters.values.forEach { $0.close() }
             integerWriters.values.forEach { $0.close() }
-            if let temporaryPath, let finalPath {
+            if let renaming {
                 try hdf5.close()
-                try TemporaryFiles.commit(temporaryPath, to: finalPath)
-            } else {
+                try TemporaryFiles.commit(renaming.temporary, to: renaming.final)
+            } else if let streamDescriptor {
                 let image = try hdf5.fileImage()
                 try hdf5.close()
-                let bytes = ByteWriter(fileDescriptor: STDOUT_FILENO, name: name)
+                let bytes = ByteWriter(fileDescriptor: streamDescriptor, name: name)
                 try image.withUnsafeBytes { try bytes.write($0) }
                 try bytes.flush()
             }

@@ -44,6 +44,16 @@ public enum TemporaryFiles {
         unlink(temporary)
     }
 
+    /// Whether `path` names a terminal, pipe, socket or device (such as
+    /// /dev/stdout or /dev/null): those are written in place, since renaming a
+    /// file over them would replace the node itself.
+    public static func isStreamTarget(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        let type = status.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+
     /// Removes every registered file; called on the way out after an error.
     public static func removeAll() {
         lock.withLock {

@@ -28,49 +28,9 @@ public struct Normalization: Equatable, Sendable {
 
     /// The statistics of `data`'s columns for `method`.
     public init(fitting method: NormalizationMethod, to data: Matrix) {
-        let cols = data.cols
-        var shift = [Float](repeating: 0, count: cols)
-        var scale = [Float](repeating: 1, count: cols)
-        switch method {
-        case .none:
-            break
-        case .standard:
-            var sum = [Double](repeating: 0, count: cols)
-            var sumOfSquares = [Double](repeating: 0, count: cols)
-            for row in 0..<data.rows {
-                let offset = row * cols
-                for j in 0..<cols {
-                    let v = Double(data.storage[offset + j])
-                    sum[j] += v
-                    sumOfSquares[j] += v * v
-                }
-            }
-            let n = Double(max(data.rows, 1))
-            for j in 0..<cols {
-                let mean = sum[j] / n
-                let variance = max(sumOfSquares[j] / n - mean * mean, 0)
-                shift[j] = Float(mean)
-                let deviation = Float(variance.squareRoot())
-                scale[j] = deviation > 1e-12 ? deviation : 1
-            }
-        case .minmax:
-            var low = [Float](repeating: .infinity, count: cols)
-            var high = [Float](repeating: -.infinity, count: cols)
-            for row in 0..<data.rows {
-                let offset = row * cols
-                for j in 0..<cols {
-                    let v = data.storage[offset + j]
-                    low[j] = min(low[j], v)
-                    high[j] = max(high[j], v)
-                }
-            }
-            for j in 0..<cols where data.rows > 0 {
-                shift[j] = low[j]
-                let range = high[j] - low[j]
-                scale[j] = range > 0 ? range : 1
-            }
-        }
-        self.init(method: method, shift: shift, scale: scale)
+        var statistics = FeatureStatistics(width: data.cols)
+        statistics.add(data)
+        self = statistics.normalization(method)
     }
 
     /// Normalises `data` in place.
