@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 
 /// The rows a tool reads: NDJSON or an HDF5 dataset, from a file or stdin,
@@ -191,14 +190,7 @@ private final class RowSource: @unchecked Sendable {
             guard rows > 0 else { return 0 }
             let range = nextHDF5Row..<(nextHDF5Row + rows)
             try batch.appendRows(rows, width: dataset.cols, firstNumber: nextHDF5Row + 1) { buffer in
-                try dataset.readRows(range, into: buffer)
-                let first = ae_first_non_finite(buffer.baseAddress, buffer.count)
-                if first >= 0 {
-                    let bad = Int(first)
-                    throw AEError(
-                        "dataset '\(dataset.path)' row \(range.lowerBound + bad / dataset.cols + 1) holds \(buffer[bad]); rows must be finite",
-                        source: source)
-                }
+                try dataset.readFiniteRows(range, into: buffer)
             }
             nextHDF5Row += rows
             return rows

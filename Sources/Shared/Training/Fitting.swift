@@ -85,7 +85,8 @@ public enum Fitting {
 
         var network = Autoencoder(architecture: architecture, generator: &generator)
         let trainer = Trainer(settings: configuration.settings, pool: pool)
-        let history = try trainer.train(&network, on: training, validation: validation, observer: observer)
+        let history = try trainer.train(
+            &network, on: InMemoryTrainingRows(training), validation: validation.map(InMemoryTrainingRows.init), observer: observer)
         let record = TrainingRecord(
             settings: configuration.settings, normalization: method,
             validationFraction: configuration.validationFraction, threads: pool.threads,

@@ -98,23 +98,22 @@ public struct Trainer {
     /// parameters of the best validation epoch are kept. Returns the history.
     /// Throws when the loss stops being finite.
     public func train(
-        _ model: inout Autoencoder, on data: Matrix, validation: Matrix?, observer: TrainingObserver? = nil
+        _ model: inout Autoencoder, on data: TrainingRows, validation: TrainingRows?, observer: TrainingObserver? = nil
     ) throws -> [EpochMetrics] {
-        precondition(data.cols == model.inputWidth, "data width does not match the model")
-        guard data.rows > 0 else { throw AEError("no rows to train on") }
+        precondition(data.width == model.inputWidth, "data width does not match the model")
+        guard data.count > 0 else { throw AEError("no rows to train on") }
         var generator = SeededGenerator(seed: settings.seed)
         var shuffleGenerator = generator.split()
         var latentGenerator: SeededGenerator? = generator.split()
         var noiseGenerator = generator.split()
         let validationSeed = generator.next()
 
-        let batchSize = min(settings.batchSize, data.rows)
+        let batchSize = min(settings.batchSize, data.count)
         let step = DataParallelStep(model: model, capacity: batchSize, pool: pool)
         let optimizer = Adam(parameterCount: model.parameters.count, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         let parameterRanges = pool.partition(model.parameters.count, minimum: 4096)
-        var batchInput = Matrix(rows: batchSize, cols: data.cols)
-        var batchTarget = Matrix(rows: batchSize, cols: data.cols)
-        let batchesPerEpoch = (data.rows + batchSize - 1) / batchSize
+        let noisyInput = settings.noise > 0 ? ScratchBuffer(count: batchSize * data.width) : nil
+        let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
         let warmupSteps = settings.klWarmupEpochs * batchesPerEpoch
 
         var history: [EpochMetrics] = []
@@ -124,29 +123,21 @@ public struct Trainer {
 
         for epoch in 1...max(settings.epochs, 1) {
             let started = DispatchTime.now().uptimeNanoseconds
-            let order = shuffleGenerator.permutation(data.rows)
             var epochLoss = BatchLoss()
-            for batch in 0..<batchesPerEpoch {
-                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, data.rows)]
-                let rows = indices.count
-                batchTarget.copyRows(of: data, at: indices)
-                batchInput.storage.withUnsafeMutableBufferPointer { input in
-                    batchTarget.storage.withUnsafeBufferPointer { target in
-                        let count = rows * data.cols
-                        input.baseAddress!.update(from: target.baseAddress!, count: count)
-                        if settings.noise > 0 {
-                            for i in 0..<count { input[i] += Float(noiseGenerator.gaussian()) * settings.noise }
-                        }
+            var batch = 0
+            try data.forEachShuffledBatch(size: batchSize, generator: &shuffleGenerator) { target, rows in
+                var input = target
+                if let noisyInput {
+                    let count = rows * data.width
+                    for i in 0..<count {
+                        noisyInput.pointer[i] = target[i] + Float(noiseGenerator.gaussian()) * settings.noise
                     }
+                    input = UnsafePointer(noisyInput.pointer)
                 }
                 let warmup = warmupSteps > 0 ? min(1, Float(stepsTaken + 1) / Float(warmupSteps)) : 1
-                let loss = batchInput.storage.withUnsafeBufferPointer { input in
-                    batchTarget.storage.withUnsafeBufferPointer { target in
-                        step.run(
-                            model: model, input: input.baseAddress!, target: target.baseAddress!, rows: rows,
-                            klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
-                    }
-                }
+                let loss = step.run(
+                    model: model, input: input, target: target, rows: rows,
+                    klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
                 guard loss.total.isFinite else {
                     throw AEError("training diverged in epoch \(epoch) (the loss is not finite); try a lower --lr or another --normalize")
                 }
@@ -159,14 +150,15 @@ public struct Trainer {
                     }
                 }
                 stepsTaken += 1
+                batch += 1
                 epochLoss += loss
-                observer?.batchFinished(epoch: epoch, batch: batch + 1, batches: batchesPerEpoch, rowsSoFar: epochLoss.rows, loss: loss)
+                observer?.batchFinished(epoch: epoch, batch: batch, batches: batchesPerEpoch, rowsSoFar: epochLoss.rows, loss: loss)
             }
 
             var validationLoss: BatchLoss?
-            if let validation, validation.rows > 0 {
+            if let validation, validation.count > 0 {
                 var validationGenerator: SeededGenerator? = SeededGenerator(seed: validationSeed)
-                validationLoss = evaluate(model, on: validation, step: step, generator: &validationGenerator)
+                validationLoss = try evaluate(model, on: validation, step: step, generator: &validationGenerator)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = EpochMetrics(epoch: epoch, train: epochLoss, validation: validationLoss, seconds: seconds)
@@ -192,18 +184,12 @@ public struct Trainer {
 
     /// Summed losses of `data` under the full objective (KL weight 1, one
     /// latent draw per row for a VAE when `generator` is given), without gradients.
-    public func evaluate(_ model: Autoencoder, on data: Matrix, step: DataParallelStep, generator: inout SeededGenerator?) -> BatchLoss {
+    public func evaluate(_ model: Autoencoder, on data: TrainingRows, step: DataParallelStep, generator: inout SeededGenerator?) throws -> BatchLoss {
         var total = BatchLoss()
-        data.storage.withUnsafeBufferPointer { values in
-            var start = 0
-            while start < data.rows {
-                let rows = min(step.capacity, data.rows - start)
-                let input = values.baseAddress! + start * data.cols
-                total += step.run(
-                    model: model, input: input, target: input, rows: rows, klWeight: 1,
-                    generator: &generator, computeGradients: false)
-                start += rows
-            }
+        try data.forEachBlock(size: step.capacity) { input, rows in
+            total += step.run(
+                model: model, input: input, target: input, rows: rows, klWeight: 1,
+                generator: &generator, computeGradients: false)
         }
         return total
     }
