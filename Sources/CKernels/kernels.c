@@ -151,15 +151,17 @@ void ae_adam_update(float *parameters, float *first_moment, float *second_moment
                     float *const *gradient_parts, size_t part_count, size_t begin, size_t end,
                     float beta1, float beta2, float epsilon, float step_size,
                     float inverse_root_correction2, float decay) {
-    // Sum the parts into the first one (ours to overwrite), then step: two
-    // simple loops vectorise where one with an inner loop over parts would not.
+    // Memory bandwidth bounds this loop, so with two parts (two threads) the
+    // sum is fused into the step, one pass over memory; with more, the parts
+    // are first summed into the first one (ours to overwrite).
     float *gradient = gradient_parts[0];
-    for (size_t k = 1; k < part_count; k++) {
+    const float *second = part_count == 2 ? gradient_parts[1] : NULL;
+    for (size_t k = 1; k < part_count && !second; k++) {
         const float *part = gradient_parts[k];
         for (size_t i = begin; i < end; i++) gradient[i] += part[i];
     }
     for (size_t i = begin; i < end; i++) {
-        float g = gradient[i];
+        float g = second ? gradient[i] + second[i] : gradient[i];
         float m = beta1 * first_moment[i] + (1.0f - beta1) * g;
         float v = beta2 * second_moment[i] + (1.0f - beta2) * g * g;
         first_moment[i] = m;
@@ -279,4 +281,24 @@ int64_t ae_first_non_finite(const float *x, size_t count) {
         }
     }
     return -1;
+}
+
+AE_KERNEL
+void ae_relu(float *values, size_t count) {
+    for (size_t i = 0; i < count; i++) values[i] = values[i] > 0 ? values[i] : 0.0f;
+}
+
+AE_KERNEL
+void ae_leaky_relu(float *values, size_t count, float slope) {
+    for (size_t i = 0; i < count; i++) values[i] = values[i] > 0 ? values[i] : values[i] * slope;
+}
+
+AE_KERNEL
+void ae_relu_backward(const float *outputs, float *gradients, size_t count) {
+    for (size_t i = 0; i < count; i++) gradients[i] = outputs[i] > 0 ? gradients[i] : 0.0f;
+}
+
+AE_KERNEL
+void ae_leaky_relu_backward(const float *outputs, float *gradients, size_t count, float slope) {
+    for (size_t i = 0; i < count; i++) gradients[i] = outputs[i] > 0 ? gradients[i] : gradients[i] * slope;
 }

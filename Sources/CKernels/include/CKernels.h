@@ -56,3 +56,9 @@ int64_t ae_nonzeros(const float *x, size_t count, int32_t *columns, float *value
 
 // The index of the first NaN or infinite value in x[0..<count], or -1.
 int64_t ae_first_non_finite(const float *x, size_t count);
+
+// relu and leaky relu in place, and their derivatives from the outputs.
+void ae_relu(float *values, size_t count);
+void ae_leaky_relu(float *values, size_t count, float slope);
+void ae_relu_backward(const float *outputs, float *gradients, size_t count);
+void ae_leaky_relu_backward(const float *outputs, float *gradients, size_t count, float slope);

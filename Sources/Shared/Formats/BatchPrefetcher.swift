@@ -16,6 +16,10 @@ final class BatchPrefetcher<Extra: Sendable>: @unchecked Sendable {
     }
 
     private let condition = NSCondition()
+    /// The reading closures; dropped by the reading thread before it delivers
+    /// its last result, so what they hold (open files) is released by the
+    /// consumer, in the program's own time, not by a thread racing exit.
+    private var source: (read: (inout RowBatch, Int) throws -> Int, observe: () -> Extra)?
     private var ready: [Delivery] = []
     private var spare: [RowBatch] = []
     private var finished = false
@@ -26,12 +30,13 @@ final class BatchPrefetcher<Extra: Sendable>: @unchecked Sendable {
     /// read, on the reading thread.
     init(capacity: Int, depth: Int = 2, read: @escaping (inout RowBatch, Int) throws -> Int, observe: @escaping () -> Extra) {
         self.depth = depth
+        source = (read, observe)
         let thread = Thread { [self] in
             while true {
                 var batch = takeSpare()
                 let delivery: Delivery
                 do {
-                    delivery = try read(&batch, capacity) == 0 ? .end : .batch(batch, observe())
+                    delivery = try source!.read(&batch, capacity) == 0 ? .end : .batch(batch, source!.observe())
                 } catch {
                     delivery = .failure(error)
                 }
@@ -40,6 +45,7 @@ final class BatchPrefetcher<Extra: Sendable>: @unchecked Sendable {
                 condition.lock()
                 while ready.count >= depth && !finished { condition.wait() }
                 let stop = finished
+                if isLast || stop { source = nil }
                 ready.append(delivery)
                 condition.broadcast()
                 condition.unlock()

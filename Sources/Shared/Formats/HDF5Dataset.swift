@@ -88,7 +88,9 @@ public final class HDF5Dataset {
     public func close() {
         guard id >= 0 else { return }
         silenceHDF5Diagnostics()
-        H5Dclose(id)
+        // Closing the file strongly, or the library's exit handler, may have
+        // closed the dataset already.
+        if H5Iis_valid(id) > 0 { H5Dclose(id) }
         id = -1
     }
 

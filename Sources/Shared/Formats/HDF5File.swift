@@ -18,8 +18,10 @@ public final class HDF5File {
     }
 
     deinit {
-        if id >= 0 {
-            silenceHDF5Diagnostics()
+        silenceHDF5Diagnostics()
+        // The library may have closed every identifier already (its exit
+        // handler runs before a late deinit on another thread).
+        if id >= 0, H5Iis_valid(id) > 0 {
             H5Fclose(id)
         }
     }

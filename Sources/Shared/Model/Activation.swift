@@ -19,9 +19,9 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     public func apply(_ values: UnsafeMutableBufferPointer<Float>) {
         switch self {
         case .relu:
-            for i in values.indices { values[i] = max(values[i], 0) }
+            ae_relu(values.baseAddress, values.count)
         case .leakyRelu:
-            for i in values.indices { let v = values[i]; values[i] = v > 0 ? v : v * Self.leakySlope }
+            ae_leaky_relu(values.baseAddress, values.count, Self.leakySlope)
         case .elu:
             ae_elu(values.baseAddress, values.count)
         case .tanh:
@@ -39,9 +39,9 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
         precondition(outputs.count == gradients.count, "shape mismatch in activation backward")
         switch self {
         case .relu:
-            for i in gradients.indices where outputs[i] <= 0 { gradients[i] = 0 }
+            ae_relu_backward(outputs.baseAddress, gradients.baseAddress, gradients.count)
         case .leakyRelu:
-            for i in gradients.indices where outputs[i] <= 0 { gradients[i] *= Self.leakySlope }
+            ae_leaky_relu_backward(outputs.baseAddress, gradients.baseAddress, gradients.count, Self.leakySlope)
         case .elu:
             ae_elu_backward(outputs.baseAddress, gradients.baseAddress, gradients.count)
         case .tanh:
