@@ -8,13 +8,24 @@ public struct FitConfiguration: Sendable {
     public var loss: Loss
     public var normalization: NormalizationMethod?
     public var imageShape: ImageShape?
-    public var validationFraction: Double
+    /// Epochs to train; nil lets `AutomaticSchedule` choose them from the
+    /// row count, which also changes the two defaults below.
+    public var epochs: Int?
+    /// The share of rows held out for validation; nil: the automatic
+    /// schedule's split without `epochs`, else none.
+    public var validationFraction: Double?
+    /// Epochs without a better validation loss before stopping; nil: never
+    /// under the automatic schedule, else `TrainingSettings`' default.
+    public var patience: Int?
+    /// The other training settings; `resolved(rows:)` fills in its epochs
+    /// and patience.
     public var settings: TrainingSettings
 
     public init(
         kind: ModelKind = .ae, hidden: [Int]? = nil, latent: Int? = nil, activation: Activation = .relu,
         loss: Loss = .mse, normalization: NormalizationMethod? = nil, imageShape: ImageShape? = nil,
-        validationFraction: Double = 0, settings: TrainingSettings = TrainingSettings()
+        epochs: Int? = nil, validationFraction: Double? = nil, patience: Int? = nil,
+        settings: TrainingSettings = TrainingSettings()
     ) {
         self.kind = kind
         self.hidden = hidden
@@ -23,8 +34,25 @@ public struct FitConfiguration: Sendable {
         self.loss = loss
         self.normalization = normalization
         self.imageShape = imageShape
+        self.epochs = epochs
         self.validationFraction = validationFraction
+        self.patience = patience
         self.settings = settings
+    }
+
+    /// The configuration with its schedule fixed for `rows` input rows: the
+    /// split, the epochs and the patience all decided.
+    public func resolved(rows: Int) -> FitConfiguration {
+        var resolved = self
+        let automatic = epochs == nil
+        let validation = validationFraction ?? (automatic ? AutomaticSchedule.validationFraction : 0)
+        resolved.validationFraction = validation
+        resolved.patience = patience ?? (automatic ? AutomaticSchedule.patience : TrainingSettings().patience)
+        resolved.epochs = epochs ?? AutomaticSchedule.epochs(
+            for: kind, rows: rows - Int(Double(rows) * validation), batchSize: settings.batchSize)
+        resolved.settings.epochs = resolved.epochs!
+        resolved.settings.patience = resolved.patience!
+        return resolved
     }
 }
 
@@ -47,16 +75,25 @@ public enum Fitting {
         min(32, max(2, width / 8))
     }
 
-    /// The normalisation when none is given: standard for mse; for bce none
-    /// when the data already lie in [0, 1], else minmax.
+    /// The normalisation when none is given: minmax, or none for bce when
+    /// the data already lie in [0, 1]. Mapping each feature's training range
+    /// to [0, 1] keeps heavy-tailed features from handing a few extreme rows
+    /// most of the squared error that training minimises, so the model learns
+    /// the bulk of the rows (and ranks the extremes as anomalies); on the ODDS
+    /// tables it gave a clearly better mean ROC-AUC than standardisation for
+    /// both kinds (bench/odds).
     public static func defaultNormalization(loss: Loss, data: Matrix) -> NormalizationMethod {
-        guard loss == .bce else { return .standard }
+        guard loss == .bce else { return .minmax }
         return data.storage.allSatisfy { $0 >= 0 && $0 <= 1 } ? .none : .minmax
     }
 
+    /// Trains on `data` and scores the training and validation rows for the
+    /// model's calibration.
     public static func fit(
-        _ data: Matrix, _ configuration: FitConfiguration, pool: WorkerPool, observer: TrainingObserver? = nil
+        _ data: Matrix, _ options: FitConfiguration, pool: WorkerPool, observer: TrainingObserver? = nil
     ) throws -> TrainedModel {
+        let configuration = options.resolved(rows: data.rows)
+        let validationFraction = configuration.validationFraction!
         let width = data.cols
         let latent = configuration.latent ?? defaultLatent(inputWidth: width)
         let architecture = Architecture(
@@ -78,7 +115,7 @@ public enum Fitting {
 
         var generator = SeededGenerator(seed: configuration.settings.seed)
         let order = generator.permutation(normalized.rows)
-        let validationRows = Int(Double(normalized.rows) * configuration.validationFraction)
+        let validationRows = Int(Double(normalized.rows) * validationFraction)
         guard normalized.rows - validationRows >= 1 else { throw AEError("--val leaves no rows to train on") }
         let training = validationRows > 0 ? normalized.gathering(rows: order[validationRows...]) : normalized
         let validation = validationRows > 0 ? normalized.gathering(rows: order[..<validationRows]) : nil
@@ -88,9 +125,11 @@ public enum Fitting {
         let history = try trainer.train(&network, on: training, validation: validation, observer: observer)
         let record = TrainingRecord(
             settings: configuration.settings, normalization: method,
-            validationFraction: configuration.validationFraction, threads: pool.threads,
+            validationFraction: validationFraction, threads: pool.threads,
             trainingRows: training.rows, validationRows: validationRows, history: history)
-        return TrainedModel(
+        var model = TrainedModel(
             network: network, normalization: normalization, imageShape: configuration.imageShape, training: record)
+        model.calibration = ScoreCalibration.measure(model, training: training, validation: validation, pool: pool)
+        return model
     }
 }
