@@ -7,13 +7,15 @@ public enum RankingMetrics {
     /// Nil unless both classes occur.
     public static func rocAUC(scores: [Double], labels: [Bool]) -> Double? {
         precondition(scores.count == labels.count, "one label per score")
-        let positives = labels.filter { $0 }.count
+        let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
         let negatives = labels.count - positives
         guard positives > 0, negatives > 0 else { return nil }
+        let order = ascendingOrder(scores)
         var rankSum = 0.0
-        forEachTieGroup(scores) { group, firstRank in
-            let averageRank = Double(firstRank) + Double(group.count - 1) / 2
-            rankSum += averageRank * Double(group.filter { labels[$0] }.count)
+        forEachTieGroup(order, scores) { group in
+            let anomalies = group.reduce(0) { $0 + (labels[Int($1)] ? 1 : 0) }
+            let averageRank = Double(group.startIndex + 1) + Double(group.count - 1) / 2
+            rankSum += averageRank * Double(anomalies)
         }
         let u = rankSum - Double(positives) * Double(positives + 1) / 2
         return u / (Double(positives) * Double(negatives))
@@ -25,32 +27,50 @@ public enum RankingMetrics {
     /// anomalies.
     public static func averagePrecision(scores: [Double], labels: [Bool]) -> Double? {
         precondition(scores.count == labels.count, "one label per score")
-        let positives = labels.filter { $0 }.count
+        let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
         guard positives > 0 else { return nil }
-        var groups: [[Int]] = []
-        forEachTieGroup(scores) { group, _ in groups.append(group) }
+        let order = ascendingOrder(scores)
         var truePositives = 0, seen = 0
-        var previousRecall = 0.0, total = 0.0
-        for group in groups.reversed() {
-            truePositives += group.filter { labels[$0] }.count
+        var total = 0.0
+        forEachTieGroup(order, scores, descending: true) { group in
+            let anomalies = group.reduce(0) { $0 + (labels[Int($1)] ? 1 : 0) }
+            truePositives += anomalies
             seen += group.count
-            let recall = Double(truePositives) / Double(positives)
-            total += (recall - previousRecall) * Double(truePositives) / Double(seen)
-            previousRecall = recall
+            total += Double(anomalies) / Double(positives) * Double(truePositives) / Double(seen)
         }
         return total
     }
 
-    /// Calls `body` with the indices of each group of equal scores, in
-    /// ascending score order, and the 1-based rank of the group's first row.
-    private static func forEachTieGroup(_ scores: [Double], _ body: ([Int], Int) -> Void) {
-        let order = scores.indices.sorted { scores[$0] < scores[$1] }
-        var start = 0
-        while start < order.count {
-            var end = start + 1
-            while end < order.count, scores[order[end]] == scores[order[start]] { end += 1 }
-            body(Array(order[start..<end]), start + 1)
-            start = end
+    /// Row indices by ascending score, 32-bit to halve the memory of a long stream.
+    private static func ascendingOrder(_ scores: [Double]) -> [UInt32] {
+        precondition(scores.count <= Int(UInt32.max), "too many rows to rank")
+        var order = (0..<UInt32(scores.count)).map { $0 }
+        order.sort { scores[Int($0)] < scores[Int($1)] }
+        return order
+    }
+
+    /// Calls `body` with each run of equal scores in `order`, from the lowest
+    /// score up (or the highest down).
+    private static func forEachTieGroup(
+        _ order: [UInt32], _ scores: [Double], descending: Bool = false, _ body: (ArraySlice<UInt32>) -> Void
+    ) {
+        func score(_ position: Int) -> Double { scores[Int(order[position])] }
+        if descending {
+            var end = order.count
+            while end > 0 {
+                var start = end - 1
+                while start > 0, score(start - 1) == score(end - 1) { start -= 1 }
+                body(order[start..<end])
+                end = start
+            }
+        } else {
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                while end < order.count, score(end) == score(start) { end += 1 }
+                body(order[start..<end])
+                start = end
+            }
         }
     }
 }
