@@ -4,19 +4,17 @@ import XCTest
 /// The automatic schedule applies only when --epochs is not given, so a run
 /// whose options are explicit trains exactly as asked.
 final class FitScheduleTests: XCTestCase {
-    func testExplicitEpochsTrainOnAllRowsWithoutStopping() {
+    func testExplicitEpochsTrainOnAllRows() {
         let given = FitConfiguration(kind: .vae, epochs: 10, settings: TrainingSettings(epochs: 10, batchSize: 128))
         let resolved = given.resolved(rows: 8000)
         XCTAssertEqual(resolved.settings.epochs, 10)
         XCTAssertEqual(resolved.validationFraction, 0)
-        XCTAssertEqual(resolved.settings.patience, TrainingSettings().patience)
     }
 
     func testAutomaticScheduleAimsAtStepsWithAValidationSplit() {
         let automatic = FitConfiguration(kind: .vae, settings: TrainingSettings(batchSize: 128))
         let resolved = automatic.resolved(rows: 10_000)
         XCTAssertEqual(resolved.validationFraction, AutomaticSchedule.validationFraction)
-        XCTAssertEqual(resolved.settings.patience, 0)
         // 9000 training rows are 71 batches; 5000 steps need 71 epochs.
         XCTAssertEqual(resolved.settings.epochs, 71)
         XCTAssertEqual(resolved.resolved(rows: 10_000).settings.epochs, 71, "resolving twice changes nothing")
@@ -29,10 +27,9 @@ final class FitScheduleTests: XCTestCase {
         XCTAssertEqual(AutomaticSchedule.epochs(for: .ae, rows: 10_000_000, batchSize: 128), 1)
     }
 
-    func testExplicitSplitAndPatienceWinOverTheSchedule() {
-        let configuration = FitConfiguration(validationFraction: 0.3, patience: 4)
-        let resolved = configuration.resolved(rows: 1000)
+    func testAnExplicitSplitWinsOverTheSchedule() {
+        let resolved = FitConfiguration(validationFraction: 0.3).resolved(rows: 1000)
         XCTAssertEqual(resolved.validationFraction, 0.3)
-        XCTAssertEqual(resolved.settings.patience, 4)
+        XCTAssertEqual(resolved.settings.epochs, 50, "700 training rows are 6 batches; 300 steps need 50 epochs")
     }
 }

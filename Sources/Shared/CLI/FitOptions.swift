@@ -10,7 +10,7 @@ public struct ModelOptions: ParsableArguments {
         valueName: "w1,w2,..."))
     public var hidden: LayerWidths?
 
-    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8, within 2...32).", valueName: "n"))
+    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8 for an AE, / 3 for a VAE, within 2...32).", valueName: "n"))
     public var latent: Int?
 
     @Option(help: "Hidden-layer activation.")
@@ -20,7 +20,7 @@ public struct ModelOptions: ParsableArguments {
     public var loss: Loss = .mse
 
     @Option(help: ArgumentHelp(
-        "Feature scaling, stored in the model (default: minmax, or none for bce when the data lie in [0, 1]).",
+        "Feature scaling, stored in the model (default: standard for a VAE and minmax for an AE with mse; for bce none when the data lie in [0, 1], else minmax).",
         valueName: "standard|minmax|none"))
     public var normalize: NormalizationMethod?
 
@@ -37,14 +37,14 @@ public struct ModelOptions: ParsableArguments {
         FitConfiguration(
             kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
             normalization: normalize, imageShape: image, epochs: training.epochs,
-            validationFraction: training.validation, patience: training.patience, settings: training.settings)
+            validationFraction: training.validation, settings: training.settings)
     }
 }
 
 /// How `ae-fit` trains.
 public struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Passes over the training rows (default: chosen from the row count, about \(AutomaticSchedule.targetSteps(for: .vae)) steps for a VAE and \(AutomaticSchedule.targetSteps(for: .ae)) for an AE, with a \(AutomaticSchedule.validationFraction) validation split).",
+        "Passes over the training rows (default: chosen from the row count, about \(AutomaticSchedule.targetSteps(for: .vae)) steps for a VAE and \(AutomaticSchedule.targetSteps(for: .ae)) for an AE, with a \(AutomaticSchedule.validationFraction) validation split and early stopping).",
         valueName: "n"))
     public var epochs: Int?
 
@@ -68,10 +68,8 @@ public struct TrainingOptions: ParsableArguments {
         valueName: "fraction"))
     public var validation: Double?
 
-    @Option(help: ArgumentHelp(
-        "Stop after this many epochs without a better validation loss, keeping the best epoch (0: never; default: 0 without --epochs, else \(TrainingSettings().patience)).",
-        valueName: "epochs"))
-    public var patience: Int?
+    @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
+    public var patience = 10
 
     @Option(help: ArgumentHelp("Denoising: std of Gaussian noise added to normalised inputs.", valueName: "std"))
     public var noise: Float = 0
@@ -89,13 +87,13 @@ public struct TrainingOptions: ParsableArguments {
         guard beta >= 0 else { throw ValidationError("--beta must not be negative") }
         guard klWarmup >= 0 else { throw ValidationError("--kl-warmup must not be negative") }
         if let validation, !(validation >= 0 && validation < 1) { throw ValidationError("--val must be in [0, 1)") }
-        if let patience, patience < 0 { throw ValidationError("--patience must not be negative") }
+        guard patience >= 0 else { throw ValidationError("--patience must not be negative") }
         guard noise >= 0 else { throw ValidationError("--noise must not be negative") }
     }
 
     public var settings: TrainingSettings {
         TrainingSettings(
-            epochs: epochs ?? TrainingSettings().epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay, beta: beta,
-            klWarmupEpochs: klWarmup, patience: patience ?? TrainingSettings().patience, noise: noise, seed: seed)
+            epochs: epochs ?? TrainingSettings().epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay,
+            beta: beta, klWarmupEpochs: klWarmup, patience: patience, noise: noise, seed: seed)
     }
 }

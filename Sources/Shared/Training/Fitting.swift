@@ -9,23 +9,18 @@ public struct FitConfiguration: Sendable {
     public var normalization: NormalizationMethod?
     public var imageShape: ImageShape?
     /// Epochs to train; nil lets `AutomaticSchedule` choose them from the
-    /// row count, which also changes the two defaults below.
+    /// row count, which also changes the default split below.
     public var epochs: Int?
     /// The share of rows held out for validation; nil: the automatic
     /// schedule's split without `epochs`, else none.
     public var validationFraction: Double?
-    /// Epochs without a better validation loss before stopping; nil: never
-    /// under the automatic schedule, else `TrainingSettings`' default.
-    public var patience: Int?
-    /// The other training settings; `resolved(rows:)` fills in its epochs
-    /// and patience.
+    /// The other training settings; `resolved(rows:)` fills in its epochs.
     public var settings: TrainingSettings
 
     public init(
         kind: ModelKind = .ae, hidden: [Int]? = nil, latent: Int? = nil, activation: Activation = .relu,
         loss: Loss = .mse, normalization: NormalizationMethod? = nil, imageShape: ImageShape? = nil,
-        epochs: Int? = nil, validationFraction: Double? = nil, patience: Int? = nil,
-        settings: TrainingSettings = TrainingSettings()
+        epochs: Int? = nil, validationFraction: Double? = nil, settings: TrainingSettings = TrainingSettings()
     ) {
         self.kind = kind
         self.hidden = hidden
@@ -36,22 +31,18 @@ public struct FitConfiguration: Sendable {
         self.imageShape = imageShape
         self.epochs = epochs
         self.validationFraction = validationFraction
-        self.patience = patience
         self.settings = settings
     }
 
     /// The configuration with its schedule fixed for `rows` input rows: the
-    /// split, the epochs and the patience all decided.
+    /// split and the epochs decided.
     public func resolved(rows: Int) -> FitConfiguration {
         var resolved = self
-        let automatic = epochs == nil
-        let validation = validationFraction ?? (automatic ? AutomaticSchedule.validationFraction : 0)
+        let validation = validationFraction ?? (epochs == nil ? AutomaticSchedule.validationFraction : 0)
         resolved.validationFraction = validation
-        resolved.patience = patience ?? (automatic ? AutomaticSchedule.patience : TrainingSettings().patience)
         resolved.epochs = epochs ?? AutomaticSchedule.epochs(
             for: kind, rows: rows - Int(Double(rows) * validation), batchSize: settings.batchSize)
         resolved.settings.epochs = resolved.epochs!
-        resolved.settings.patience = resolved.patience!
         return resolved
     }
 }
@@ -70,20 +61,25 @@ public enum Fitting {
         return layers
     }
 
-    /// Latent size for `width` inputs when none is given.
-    public static func defaultLatent(inputWidth width: Int) -> Int {
-        min(32, max(2, width / 8))
+    /// Latent size for a `kind` model of `width` inputs when none is given,
+    /// within 2...32. An AE's narrow bottleneck (width / 8) is all that keeps
+    /// it from copying its input; a VAE's KL term switches off the latent
+    /// dimensions it does not need, so it gets room to spare (width / 3).
+    public static func defaultLatent(kind: ModelKind, inputWidth width: Int) -> Int {
+        min(32, max(2, width / (kind == .vae ? 3 : 8)))
     }
 
-    /// The normalisation when none is given: minmax, or none for bce when
-    /// the data already lie in [0, 1]. Mapping each feature's training range
-    /// to [0, 1] keeps heavy-tailed features from handing a few extreme rows
-    /// most of the squared error that training minimises, so the model learns
-    /// the bulk of the rows (and ranks the extremes as anomalies); on the ODDS
-    /// tables it gave a clearly better mean ROC-AUC than standardisation for
-    /// both kinds (bench/odds).
-    public static func defaultNormalization(loss: Loss, data: Matrix) -> NormalizationMethod {
-        guard loss == .bce else { return .minmax }
+    /// The normalisation when none is given. For bce: none when the data
+    /// already lie in [0, 1], else minmax. For mse it depends on the kind:
+    /// a VAE's decoder is a Gaussian of fixed variance ½, which suits
+    /// features of unit variance (standard); under minmax the features' small
+    /// spread makes reconstruction too cheap to pay for any KL, and the latent
+    /// collapses onto the prior. A plain AE has no such scale; minmax keeps a
+    /// few extreme rows of heavy-tailed features from dominating the squared
+    /// error it minimises, which on the ODDS tables (bench/odds) raised its
+    /// mean ROC-AUC from 0.73 to 0.84.
+    public static func defaultNormalization(kind: ModelKind, loss: Loss, data: Matrix) -> NormalizationMethod {
+        guard loss == .bce else { return kind == .vae ? .standard : .minmax }
         return data.storage.allSatisfy { $0 >= 0 && $0 <= 1 } ? .none : .minmax
     }
 
@@ -95,7 +91,7 @@ public enum Fitting {
         let configuration = options.resolved(rows: data.rows)
         let validationFraction = configuration.validationFraction!
         let width = data.cols
-        let latent = configuration.latent ?? defaultLatent(inputWidth: width)
+        let latent = configuration.latent ?? defaultLatent(kind: configuration.kind, inputWidth: width)
         let architecture = Architecture(
             kind: configuration.kind, inputWidth: width,
             hidden: configuration.hidden ?? defaultHidden(inputWidth: width, latent: latent),
@@ -105,7 +101,8 @@ public enum Fitting {
             try shape.checkRowLength(width)
         }
 
-        let method = configuration.normalization ?? defaultNormalization(loss: configuration.loss, data: data)
+        let method = configuration.normalization
+            ?? defaultNormalization(kind: configuration.kind, loss: configuration.loss, data: data)
         let normalization = Normalization(fitting: method, to: data)
         var normalized = data
         normalization.apply(to: &normalized)
