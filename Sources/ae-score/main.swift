@@ -23,11 +23,6 @@ struct Score: ToolCommand {
     @OptionGroup(title: "Input")
     var inputOptions: InputOptions
 
-    @Option(help: ArgumentHelp(
-        "Report ROC-AUC and average precision on stderr against this member of object rows (or dataset beside HDF5 rows); non-zero or true marks an anomaly.",
-        valueName: "name"))
-    var label: String?
-
     @OptionGroup(title: "Scoring")
     var scoring: ScoreOptions
 
@@ -47,7 +42,7 @@ struct Score: ToolCommand {
         try rows.require(width: trained.network.inputWidth, expectedBy: "the model")
         let settings = try scoring.settings(
             for: trained, modelPath: path, vectorField: inputOptions.field ?? "x", batchSize: batching.batch)
-        let labels = try label.map { try RowLabels(name: $0, input: rows) }
+        let labels = try scoring.label.map { try RowLabels(name: $0, input: rows) }
         let output = try outputOptions.open()
         if scoring.keep, !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .data, width: trained.network.inputWidth))

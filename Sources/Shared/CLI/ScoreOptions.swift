@@ -6,8 +6,7 @@ extension ScoreMethod: ExpressibleByArgument {}
 /// How `ae-score` scores rows and decides which are anomalies.
 public struct ScoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "reconstruction, elbo or iwae (VAE only) (default: elbo for a VAE, reconstruction for an AE).",
-        valueName: "method"))
+        "The score (default: elbo for a VAE, reconstruction for an AE; elbo and iwae need a VAE).", valueName: "method"))
     public var method: ScoreMethod?
 
     @Option(help: ArgumentHelp(
@@ -18,7 +17,7 @@ public struct ScoreOptions: ParsableArguments {
     public var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp(
-        "Anomaly above this quantile of the model's calibration scores (default: \(Self.defaultQuantile)).",
+        "Anomaly above this quantile of the model's calibration scores (default: \(AnomalyThreshold.defaultQuantile)).",
         valueName: "q"))
     public var quantile: Double?
 
@@ -38,12 +37,12 @@ public struct ScoreOptions: ParsableArguments {
     @Flag(help: "Keep the input vector in the output rows.")
     public var keep = false
 
-    public init() {}
+    @Option(help: ArgumentHelp(
+        "Report ROC-AUC and average precision on stderr against this member of object rows (or dataset beside HDF5 rows); non-zero or true marks an anomaly.",
+        valueName: "name"))
+    public var label: String?
 
-    static let defaultQuantile: Double = {
-        if case .quantile(let q) = AnomalyThreshold.standard { return q }
-        return 0
-    }()
+    public init() {}
 
     public func validate() throws {
         if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
@@ -81,7 +80,13 @@ public struct ScoreOptions: ParsableArguments {
             throw AEError("--samples applies to --method elbo or iwae, not \(method.rawValue)")
         }
         let samples = samples ?? ScoreMethod.defaultSamples
-        let thresholdScore = try anomalyThreshold.score(for: method, calibration: model.calibration)
+        let thresholdScore: Double
+        do {
+            thresholdScore = try anomalyThreshold.score(for: method, calibration: model.calibration)
+        } catch var error as AEError {
+            error.location = .init(source: modelPath)
+            throw error
+        }
         if let calibration = model.calibration, threshold == nil, method.isSampled,
            calibration.samples != samples || calibration.seed != seed {
             Diagnostics.note(

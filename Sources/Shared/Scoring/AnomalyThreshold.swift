@@ -9,9 +9,10 @@ public enum AnomalyThreshold: Equatable, Sendable {
     /// Above this score.
     case score(Double)
 
-    /// When nothing is given: rows scoring above 99% of the calibration rows,
-    /// a 1% false-alarm rate on data like the model's own.
-    public static let standard = AnomalyThreshold.quantile(0.99)
+    /// The quantile used when nothing is given: rows scoring above 99% of
+    /// the calibration rows, a 1% false-alarm rate on data like the model's own.
+    public static let defaultQuantile = 0.99
+    public static let standard = AnomalyThreshold.quantile(defaultQuantile)
 
     /// The threshold as a score, for `method` under `calibration`.
     public func score(for method: ScoreMethod, calibration: ScoreCalibration?) throws -> Double {
@@ -22,7 +23,7 @@ public enum AnomalyThreshold: Equatable, Sendable {
         case .contamination(let c): probability = 1 - c
         }
         guard let calibration else {
-            throw AEError("the model holds no score calibration (it was not written by ae-fit); give --threshold")
+            throw AEError("the model holds no score calibration; give --threshold, or refit it with this ae-fit")
         }
         guard let distribution = calibration.reference(for: method) else {
             throw AEError("the model's calibration holds no \(method.rawValue) scores; give --threshold")
