@@ -50,7 +50,7 @@ final class RowScorerTests: XCTestCase {
         XCTAssertEqual(scores[.iwae]![0], 4, accuracy: 0.02, "the IWAE bound closes the ELBO's KL gap of \(kl)")
     }
 
-    func testRowScoresDoNotDependOnTheBatch() {
+    func testRowScoresDoNotDependOnTheBatchBeyondRounding() {
         var generator = SeededGenerator(seed: 11)
         let architecture = Architecture(kind: .vae, inputWidth: 5, hidden: [7], latent: 3, activation: .tanh, loss: .mse)
         let network = Autoencoder(architecture: architecture, generator: &generator)
@@ -61,7 +61,9 @@ final class RowScorerTests: XCTestCase {
         let together = scorer.score(rows: rows, methods: ScoreMethod.allCases, pool: pool).scores
         for row in [0, 4, 8] {
             let alone = scorer.score(rows: rows.gathering(rows: [row]), methods: ScoreMethod.allCases, pool: WorkerPool(threads: 1)).scores
-            for method in ScoreMethod.allCases { XCTAssertEqual(alone[method]![0], together[method]![row], "\(method) row \(row)") }
+            for method in ScoreMethod.allCases {
+                XCTAssertEqual(alone[method]![0], together[method]![row], accuracy: 1e-5 * together[method]![row], "\(method) row \(row)")
+            }
         }
         let reseeded = RowScorer(model: trained, samples: 3, seed: 43).score(rows: rows, methods: [.elbo], pool: pool).scores
         XCTAssertNotEqual(reseeded[.elbo]!, together[.elbo]!, "the seed changes the draws")

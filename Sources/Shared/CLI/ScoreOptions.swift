@@ -13,7 +13,7 @@ public struct ScoreOptions: ParsableArguments {
         "Latent draws per row for elbo and iwae (default: \(ScoreMethod.defaultSamples)).", valueName: "k"))
     public var samples: Int?
 
-    @Option(help: "Seed for the latent draws; a row's score depends only on the row, the model and these settings.")
+    @Option(help: "Seed for the latent draws, which are drawn per row from its values, not its position.")
     public var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp(

@@ -13,9 +13,10 @@ public struct BatchScores: Sendable {
 /// Several methods come from one encoder pass: the sampled ones share their
 /// latent draws, so ae-fit's calibration scores every method at the cost of
 /// one. A row's draws come from a generator seeded by `seed` and the row's
-/// own values, so a row's score depends on the row, the model, the method,
-/// `samples` and `seed`, and not on the batch it arrives in or its position:
-/// a training row scored by ae-score reproduces its calibration score.
+/// own values, not by its position, so a row's score is a function of the
+/// row, the model, the method, `samples` and `seed`: the batch it arrives in
+/// changes at most the last bits (BLAS rounds differently by block), and a
+/// training row scored by ae-score reproduces its calibration score.
 public struct RowScorer: Sendable {
     public let model: TrainedModel
     public let samples: Int
