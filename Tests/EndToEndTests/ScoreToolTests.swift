@@ -179,6 +179,22 @@ final class ScoreToolTests: XCTestCase {
         XCTAssertEqual(noLabel.stderr, "ae-score: arrays.ndjson:1: row has no label member \"label\"\n")
     }
 
+    func testRowsInFrontOfABadRowAreDelivered() throws {
+        let badVector = shell("(head -3 rows.ndjson; echo '{\"id\":3,\"x\":[1,2,\"a\",4]}'; head -2 rows.ndjson) | ae-score ae.h5")
+        XCTAssertEqual(badVector.status, 1)
+        XCTAssertEqual(badVector.stderr, "ae-score: <stdin>:4:18: expected a number\n")
+        XCTAssertEqual(try objects(badVector.stdout).map { $0["id"] as? Int }, [0, 1, 2])
+
+        let noLabel = shell("(head -3 rows.ndjson; echo '{\"id\":3,\"x\":[1,2,3,4]}'; head -2 rows.ndjson) | ae-score ae.h5 --label label")
+        XCTAssertEqual(noLabel.status, 1)
+        XCTAssertEqual(noLabel.stderr, "ae-score: <stdin>:4: row has no label member \"label\"\n")
+        XCTAssertEqual(try objects(noLabel.stdout).map { $0["id"] as? Int }, [0, 1, 2])
+
+        let toFile = shell("(head -3 rows.ndjson; echo '[1]') | ae-score ae.h5 -o partial.ndjson")
+        XCTAssertEqual(toFile.status, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: Self.directory.appendingPathComponent("partial.ndjson").path))
+    }
+
     func testClosedStdoutEndsQuietly() {
         let result = shell(
             "set -o pipefail; for i in 1 2 3 4 5 6 7 8; do cat rows.ndjson; done | ae-score ae.h5 | head -1 > /dev/null; echo ${PIPESTATUS[1]}")

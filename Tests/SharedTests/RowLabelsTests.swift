@@ -23,7 +23,9 @@ final class RowLabelsTests: XCTestCase {
         var batch = RowBatch()
         var all: [Bool] = []
         while try input.readBatch(into: &batch, capacity: 2) > 0 {
-            all += try labels.labels(of: batch)
+            let read = labels.labels(of: batch)
+            all += read.labels
+            if let error = read.error { throw error }
             batch.removeAll()
         }
         return all
@@ -39,6 +41,21 @@ final class RowLabelsTests: XCTestCase {
 
             """
         XCTAssertEqual(try labels(of: text), [true, false, true, false, true])
+    }
+
+    func testRowsInFrontOfABadLabelKeepTheirs() throws {
+        let path = directory.appendingPathComponent("rows.ndjson").path
+        try Data("{\"label\":1,\"x\":[1]}\n{\"x\":[2]}\n{\"label\":0,\"x\":[3]}\n".utf8).write(to: URL(fileURLWithPath: path))
+        let input = try RowInput(path: path, field: "x", dataset: "x")
+        var batch = RowBatch()
+        _ = try input.readBatch(into: &batch, capacity: 3)
+        let read = try RowLabels(name: "label", input: input).labels(of: batch)
+        XCTAssertEqual(read.labels, [true])
+        XCTAssertEqual(read.error?.location?.line, 2)
+        batch.keepFirst(read.labels.count)
+        XCTAssertEqual(batch.count, 1)
+        XCTAssertEqual(batch.vectors, Matrix([[1]]))
+        XCTAssertEqual(String(decoding: batch.passThrough(row: 0), as: UTF8.self), "\"label\":1")
     }
 
     func testMissingOrNonNumericLabelsNameTheLine() throws {
@@ -62,7 +79,9 @@ final class RowLabelsTests: XCTestCase {
         var batch = RowBatch()
         var all: [Bool] = []
         while try input.readBatch(into: &batch, capacity: 2) > 0 {
-            all += try labels.labels(of: batch)
+            let read = labels.labels(of: batch)
+            XCTAssertNil(read.error)
+            all += read.labels
             batch.removeAll()
         }
         XCTAssertEqual(all, [false, true, false])

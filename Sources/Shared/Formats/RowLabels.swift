@@ -14,20 +14,26 @@ public final class RowLabels {
         besideRows = try input.valuesBesideRows(name)
     }
 
-    /// The labels of the next rows of the stream, `batch`.
-    public func labels(of batch: RowBatch) throws -> [Bool] {
+    /// The labels of the next rows of the stream, `batch`: one per row up to
+    /// the first row whose label is missing or not a number or boolean, and
+    /// the error for that row (nil when every row has a label), so the caller
+    /// can still deliver the rows in front of it.
+    public func labels(of batch: RowBatch) -> (labels: [Bool], error: AEError?) {
         defer { rowsRead += batch.count }
         if let besideRows {
-            return besideRows[rowsRead..<(rowsRead + batch.count)].map { $0 != 0 }
+            return (besideRows[rowsRead..<(rowsRead + batch.count)].map { $0 != 0 }, nil)
         }
-        return try (0..<batch.count).map { row in
+        var labels: [Bool] = []
+        for row in 0..<batch.count {
             let line = batch.lineNumbers[row]
             switch batch.passThroughMember(name, row: row) {
-            case .bool(let flag)?: return flag
-            case .number(let value)?: return value != 0
-            case nil: throw AEError("row has no label member \"\(name)\"", source: source, line: line)
-            case let other?: throw AEError("label \"\(name)\" is \(other.text); expected a number or true/false", source: source, line: line)
+            case .bool(let flag)?: labels.append(flag)
+            case .number(let value)?: labels.append(value != 0)
+            case nil: return (labels, AEError("row has no label member \"\(name)\"", source: source, line: line))
+            case let other?:
+                return (labels, AEError("label \"\(name)\" is \(other.text); expected a number or true/false", source: source, line: line))
             }
         }
+        return (labels, nil)
     }
 }

@@ -164,6 +164,15 @@ public final class RowOutput {
         }
     }
 
+    /// Pushes the rows written so far out to stdout, for a run that fails
+    /// part-way: the rows in front of a bad row still reach the reader. A
+    /// named file stays unfinished (the failure removes it), and HDF5 on
+    /// stdout, which only exists as a whole, is not written.
+    public func deliverWrittenRows() {
+        guard let ndjson, temporaryPath == nil else { return }
+        try? ndjson.bytes.flush()
+    }
+
     /// Completes the output: flushes, closes, and renames a file into place.
     public func finish() throws {
         if let ndjson {

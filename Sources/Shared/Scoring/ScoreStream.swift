@@ -68,12 +68,31 @@ public struct ScoreStream {
         self.settings = settings
     }
 
+    /// Scores every row of `rows` into `output` (which the caller finishes).
+    /// A bad row, or a missing label, ends the run with an error after the
+    /// rows in front of it have been delivered.
     public func run(_ rows: RowInput, to output: RowOutput, labels: RowLabels?, pool: WorkerPool) throws -> ScoringSummary {
+        do {
+            return try score(rows, to: output, labels: labels, pool: pool)
+        } catch {
+            output.deliverWrittenRows()
+            throw error
+        }
+    }
+
+    private func score(_ rows: RowInput, to output: RowOutput, labels: RowLabels?, pool: WorkerPool) throws -> ScoringSummary {
         var summary = ScoringSummary()
         var allScores: [Double] = []
         var allLabels: [Bool] = []
         var batch = RowBatch()
         while try rows.readBatch(into: &batch, capacity: settings.batchSize) > 0 {
+            var labelError: AEError?
+            if let labels {
+                let read = labels.labels(of: batch)
+                allLabels += read.labels
+                labelError = read.error
+                batch.keepFirst(read.labels.count)
+            }
             let scored = scorer.score(
                 rows: batch.vectors, methods: [settings.method], featureLosses: settings.explain > 0, pool: pool)
             let scores = scored.scores[settings.method]!
@@ -82,12 +101,10 @@ public struct ScoreStream {
                 batch, scores: scores, flags: flags, featureLosses: scored.featureLosses,
                 firstRow: summary.rows, arrayRows: rows.shape == .array, format: output.format)
             try output.write(OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: false)
-            if let labels {
-                allLabels += try labels.labels(of: batch)
-                allScores += scores
-            }
+            if labels != nil { allScores += scores }
             summary.rows += batch.count
             summary.anomalies += flags.filter { $0 }.count
+            if let labelError { throw labelError }
             batch.removeAll()
         }
         guard summary.rows > 0 else { throw AEError("empty input: no rows", source: rows.source) }
