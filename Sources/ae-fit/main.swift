@@ -39,8 +39,9 @@ struct Fit: ToolCommand {
 
     func run() throws {
         let rows = try inputOptions.open(input, defaultName: "x").readAll()
-        let configuration = model.configuration(training: training)
-        let progress = try TrainingProgress(tool: "ae-fit", epochs: training.epochs, quiet: quiet, logPath: log)
+        let configuration = model.configuration(training: training).resolved(rows: rows.count)
+        let progress = try TrainingProgress(
+            tool: "ae-fit", epochs: configuration.settings.epochs, quiet: quiet, logPath: log)
         let trained = try Fitting.fit(rows.vectors, configuration, pool: compute.pool, observer: progress)
         try ModelFile.save(trained, to: output)
     }
