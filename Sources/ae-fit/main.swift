@@ -43,9 +43,9 @@ struct Fit: ToolCommand {
 
     func run() throws {
         let rows = try inputOptions.open(input, defaultName: "x").readAll()
-        let configuration = model.configuration(training: training)
+        let configuration = model.configuration(training: training).resolved(rows: rows.count)
         let progress = try TrainingProgress(
-            tool: "ae-fit", epochs: training.epochs, display: .forStandardError(quiet: quiet), logPath: log)
+            tool: "ae-fit", epochs: configuration.settings.epochs, display: .forStandardError(quiet: quiet), logPath: log)
         defer { progress.finish() }
         let trained = try Fitting.fit(rows.vectors, configuration, pool: compute.pool, observer: progress)
         try ModelFile.save(trained, to: output)

@@ -1,1 +1,55 @@
+import ArgumentParser
 import Shared
+
+@main
+struct Score: ToolCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ae-score",
+        abstract: "Score rows for anomalies with a trained model.",
+        discussion: """
+            Writes each row with a score (the model's loss for the row: reconstruction \
+            error, or for a VAE the negative ELBO or IWAE bound) and an anomaly flag \
+            against a threshold from the model's calibration. Object rows keep their \
+            other members; array rows become {"row": i, "score": s, "anomaly": b}.
+            """,
+        version: ToolVersion.string)
+
+    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).")
+    var model: String?
+
+    @Argument(help: "Data rows: NDJSON or HDF5 (default: stdin).")
+    var input: String?
+
+    @OptionGroup(title: "Input")
+    var inputOptions: InputOptions
+
+    @OptionGroup(title: "Scoring")
+    var scoring: ScoreOptions
+
+    @OptionGroup(title: "Output")
+    var outputOptions: OutputOptions
+
+    @OptionGroup(title: "Resources")
+    var batching: BatchOptions
+
+    @OptionGroup(title: "Resources")
+    var compute: ComputeOptions
+
+    func run() throws {
+        let (modelPath, inputPath) = ModelLocator.split(model, input)
+        let rows = try inputOptions.open(inputPath, defaultName: "x", droppedFields: ScoreStream.writtenFields)
+        let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
+        try rows.require(width: trained.network.inputWidth, expectedBy: "the model")
+        let settings = try scoring.settings(
+            for: trained, modelPath: path, vectorField: inputOptions.field ?? "x", batchSize: batching.batch)
+        let labels = try scoring.label.map { try RowLabels(name: $0, input: rows) }
+        let output = try outputOptions.open()
+        if scoring.keep, !outputOptions.noHeader {
+            try output.writeHeader(StreamHeader.make(modelPath: path, space: .data, width: trained.network.inputWidth))
+        }
+        let scorer = RowScorer(model: trained, samples: settings.samples, seed: settings.seed)
+        let summary = try ScoreStream(scorer: scorer, settings: settings).run(rows, to: output, labels: labels, pool: compute.pool)
+        try output.finish()
+        if labels != nil { Diagnostics.note("ae-score: \(summary.report)") }
+    }
+}

@@ -10,7 +10,7 @@ public struct ModelOptions: ParsableArguments {
         valueName: "w1,w2,..."))
     public var hidden: LayerWidths?
 
-    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8, within 2...32).", valueName: "n"))
+    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8 for an AE, / 3 for a VAE, within 2...32).", valueName: "n"))
     public var latent: Int?
 
     @Option(help: ArgumentHelp("Hidden-layer activation.", valueName: Activation.choices))
@@ -21,7 +21,7 @@ public struct ModelOptions: ParsableArguments {
     public var loss: Loss = .mse
 
     @Option(help: ArgumentHelp(
-        "Feature scaling, stored in the model (default: standard for mse; for bce none if the data lie in [0, 1], else minmax).",
+        "Feature scaling, stored in the model (default: standard for a VAE and minmax for an AE with mse; for bce none when the data lie in [0, 1], else minmax).",
         valueName: NormalizationMethod.choices))
     public var normalize: NormalizationMethod?
 
@@ -37,15 +37,17 @@ public struct ModelOptions: ParsableArguments {
     public func configuration(training: TrainingOptions) -> FitConfiguration {
         FitConfiguration(
             kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
-            normalization: normalize, imageShape: image, validationFraction: training.validation,
-            settings: training.settings)
+            normalization: normalize, imageShape: image, epochs: training.epochs,
+            validationFraction: training.validation, settings: training.settings)
     }
 }
 
 /// How `ae-fit` trains.
 public struct TrainingOptions: ParsableArguments {
-    @Option(help: "Passes over the training rows.")
-    public var epochs = 20
+    @Option(help: ArgumentHelp(
+        "Passes over the training rows (default: chosen from the row count, about \(AutomaticSchedule.targetSteps(for: .vae)) steps for a VAE and \(AutomaticSchedule.targetSteps(for: .ae)) for an AE, with a \(AutomaticSchedule.validationFraction) validation split and early stopping).",
+        valueName: "n"))
+    public var epochs: Int?
 
     @Option(help: "Rows per gradient step.")
     public var batch = 128
@@ -63,8 +65,9 @@ public struct TrainingOptions: ParsableArguments {
     public var klWarmup = 0
 
     @Option(name: .customLong("val"), help: ArgumentHelp(
-        "Fraction of rows held out for validation and early stopping.", valueName: "fraction"))
-    public var validation: Double = 0
+        "Fraction of rows held out for validation, early stopping and calibration (default: \(AutomaticSchedule.validationFraction) without --epochs, else 0).",
+        valueName: "fraction"))
+    public var validation: Double?
 
     @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
     public var patience = 10
@@ -78,20 +81,20 @@ public struct TrainingOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
         guard weightDecay >= 0 else { throw ValidationError("--weight-decay must not be negative") }
         guard beta >= 0 else { throw ValidationError("--beta must not be negative") }
         guard klWarmup >= 0 else { throw ValidationError("--kl-warmup must not be negative") }
-        guard validation >= 0 && validation < 1 else { throw ValidationError("--val must be in [0, 1)") }
+        if let validation, !(validation >= 0 && validation < 1) { throw ValidationError("--val must be in [0, 1)") }
         guard patience >= 0 else { throw ValidationError("--patience must not be negative") }
         guard noise >= 0 else { throw ValidationError("--noise must not be negative") }
     }
 
     public var settings: TrainingSettings {
         TrainingSettings(
-            epochs: epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay, beta: beta,
-            klWarmupEpochs: klWarmup, patience: patience, noise: noise, seed: seed)
+            epochs: epochs ?? TrainingSettings().epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay,
+            beta: beta, klWarmupEpochs: klWarmup, patience: patience, noise: noise, seed: seed)
     }
 }

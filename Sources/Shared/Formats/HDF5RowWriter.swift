@@ -27,20 +27,27 @@ public final class HDF5RowWriter {
     }
 }
 
-/// Streams values into a 1-D dataset that grows as they arrive, such as the
-/// `score` (Float) and `anomaly` (UInt8) columns of ae-score.
+/// Streams values into a dataset that grows as they arrive: 1-D, such as the
+/// `score` (Float) and `anomaly` (UInt8) columns of ae-score, or with a fixed
+/// number of `columns` per row, such as its `explain_feature` (Int64).
 public final class HDF5ColumnWriter<Element: HDF5Element> {
     public let path: String
+    public let columns: Int?
     public var count: Int { dataset.length }
     private let dataset: ExtendableDataset
 
-    public init(_ path: String, in file: HDF5File) throws {
+    public init(_ path: String, columns: Int? = nil, in file: HDF5File) throws {
+        precondition(columns.map { $0 > 0 } ?? true, "an HDF5 column writer needs at least one column")
         self.path = path
-        dataset = try ExtendableDataset(path, storage: Element.hdf5StorageType, cols: nil, in: file)
+        self.columns = columns
+        dataset = try ExtendableDataset(path, storage: Element.hdf5StorageType, cols: columns, in: file)
     }
 
+    /// Appends values (whole rows of `columns` values when it is set).
     public func append(_ values: [Element]) throws {
-        try values.withUnsafeBytes { try dataset.append(values.count, from: $0.baseAddress) }
+        let width = columns ?? 1
+        precondition(values.count % width == 0, "values do not fill whole rows of dataset '\(path)'")
+        try values.withUnsafeBytes { try dataset.append(values.count / width, from: $0.baseAddress) }
     }
 
     /// Releases the dataset; the file stays open.

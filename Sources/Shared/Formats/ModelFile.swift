@@ -13,6 +13,10 @@ import Foundation
 ///     /encoder/mean/…, /encoder/logvar/… (VAE)           linear heads
 ///     /decoder/layer_<i>/…, /decoder/output/…            mirror; output is linear (logits for bce)
 ///     /history/<metric>        float64 per epoch (NaN where a metric does not apply)
+///     /calibration             attributes samples, seed: how the sampled scores were drawn
+///     /calibration/<method>/train, …/validation   float64 [m ≤ 4001]: quantiles of the
+///                             training (held-out validation) rows' scores at probabilities
+///                             i/(m−1); attribute rows (how many scores they summarise)
 ///
 /// Weights are stored `[out, in]` like torch.nn.Linear.
 public enum ModelFile {
@@ -57,6 +61,22 @@ public enum ModelFile {
             try file.write(Array(model.network.parameters[layer.biasOffset..<layer.end]), to: "\(name)/bias")
         }
         if let training = model.training { try write(training, into: file) }
+        if let calibration = model.calibration { try write(calibration, into: file) }
+    }
+
+    private static func write(_ calibration: ScoreCalibration, into file: HDF5File) throws {
+        try file.createGroup("calibration")
+        try file.setAttribute("samples", to: calibration.samples, on: "calibration")
+        try file.setAttribute("seed", to: Int(bitPattern: UInt(calibration.seed)), on: "calibration")
+        for method in ScoreMethod.allCases {
+            guard let scores = calibration.distributions[method] else { continue }
+            for (part, distribution) in [("train", scores.training), ("validation", scores.validation)] {
+                guard let distribution else { continue }
+                let path = "calibration/\(method.rawValue)/\(part)"
+                try file.write(distribution.quantiles, to: path)
+                try file.setAttribute("rows", to: distribution.rows, on: path)
+            }
+        }
     }
 
     private static func write(_ training: TrainingRecord, into file: HDF5File) throws {
@@ -178,7 +198,37 @@ public enum ModelFile {
             imageShape = shape
         }
         let training = try readTraining(file, fail: fail)
-        return TrainedModel(network: network, normalization: normalization, imageShape: imageShape, training: training)
+        let calibration = try readCalibration(file, fail: fail)
+        return TrainedModel(
+            network: network, normalization: normalization, imageShape: imageShape, training: training,
+            calibration: calibration)
+    }
+
+    private static func readCalibration(_ file: HDF5File, fail: (String) -> AEError) throws -> ScoreCalibration? {
+        guard file.exists("calibration") else { return nil }
+        guard let samples = try file.intAttribute("samples", on: "calibration"), samples >= 1 else {
+            throw fail("calibration has no valid samples attribute")
+        }
+        let seed = UInt64(bitPattern: Int64(try file.intAttribute("seed", on: "calibration") ?? 0))
+        func distribution(_ path: String) throws -> ScoreDistribution? {
+            guard file.exists(path) else { return nil }
+            let shape = try file.shape(of: path)
+            guard shape.count == 1, (1...ScoreDistribution.maximumPoints).contains(shape[0]) else {
+                throw fail("\(path) has shape \(shape); expected 1 to \(ScoreDistribution.maximumPoints) quantiles")
+            }
+            let quantiles = try file.read(path, as: Double.self, maxCount: ScoreDistribution.maximumPoints)
+            guard quantiles.allSatisfy(\.isFinite), zip(quantiles, quantiles.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+                throw fail("\(path) must hold finite scores in ascending order")
+            }
+            return ScoreDistribution(quantiles: quantiles, rows: try file.intAttribute("rows", on: path) ?? quantiles.count)
+        }
+        var distributions: [ScoreMethod: ScoreCalibration.Scores] = [:]
+        for method in ScoreMethod.allCases {
+            guard let training = try distribution("calibration/\(method.rawValue)/train") else { continue }
+            distributions[method] = ScoreCalibration.Scores(
+                training: training, validation: try distribution("calibration/\(method.rawValue)/validation"))
+        }
+        return ScoreCalibration(samples: samples, seed: seed, distributions: distributions)
     }
 
     private static func readArchitecture(_ file: HDF5File, fail: (String) -> AEError) throws -> Architecture {

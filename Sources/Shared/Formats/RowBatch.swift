@@ -34,6 +34,16 @@ public struct RowBatch {
         passThroughEnds.removeAll(keepingCapacity: true)
     }
 
+    /// Keeps the first `count` rows and drops the rest, for a consumer that
+    /// finds a problem in a row and delivers only the rows in front of it.
+    public mutating func keepFirst(_ count: Int) {
+        precondition(count >= 0 && count <= self.count, "cannot keep \(count) of \(self.count) rows")
+        vectors.resize(rows: count)
+        lineNumbers.removeLast(lineNumbers.count - count)
+        passThroughEnds.removeLast(passThroughEnds.count - count)
+        passThroughBytes.removeLast(passThroughBytes.count - (passThroughEnds.last ?? 0))
+    }
+
     // MARK: Filling (the reader's side)
 
     /// Adds one pass-through member to the row being read.

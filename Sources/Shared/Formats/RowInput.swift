@@ -70,6 +70,21 @@ public final class RowInput {
         return nil
     }
 
+    /// The values of the dataset `path` that lies beside the rows of an HDF5
+    /// input, one per row (shape [rows] or [rows, 1]), such as labels `y`
+    /// beside `x`; nil for NDJSON, whose rows carry such values as members.
+    public func valuesBesideRows(_ path: String) throws -> [Double]? {
+        guard case .hdf5(let file, let dataset) = rows.storage else { return nil }
+        let shape = try file.shape(of: path)
+        guard shape == [dataset.rows] || shape == [dataset.rows, 1] else {
+            throw AEError(
+                "dataset '\(path)' has shape \(shape); expected one value per row of '\(dataset.path)' ([\(dataset.rows)])",
+                source: source)
+        }
+        if shape.count == 1 { return try file.read(path, as: Double.self, maxCount: dataset.rows) }
+        return try file.readMatrix(path, maxCount: dataset.rows).storage.map(Double.init)
+    }
+
     /// Requires every row to hold `width` values; `expectedBy` names who
     /// requires it in the message, e.g. "the model". Call it before reading.
     public func require(width: Int, expectedBy: String) throws {

@@ -10,6 +10,9 @@ public struct OutputColumns {
         /// true/false in NDJSON, uint8 0/1 in HDF5.
         case flags([Bool])
         case integers([Int])
+        /// `columns` integers per row, row-major: an array field in NDJSON,
+        /// an int64 [rows, columns] dataset in HDF5.
+        case integerVectors(columns: Int, values: [Int])
         /// Raw JSON text per row; NDJSON only (HDF5 outputs leave it out).
         case json([String])
     }
@@ -151,6 +154,9 @@ public final class RowOutput {
                 case .floats(let values): return (column.name, .float(values[row]))
                 case .flags(let values): return (column.name, .bool(values[row]))
                 case .integers(let values): return (column.name, .int(values[row]))
+                case .integerVectors(let columns, let values):
+                    let items = values[(row * columns)..<((row + 1) * columns)].map(String.init)
+                    return (column.name, .rawJSON("[" + items.joined(separator: ",") + "]"))
                 case .json(let values): return (column.name, .rawJSON(values[row]))
                 }
             }
@@ -172,6 +178,9 @@ public final class RowOutput {
                 try byteWriters[name]!.append(values.map { $0 ? 1 : 0 })
             case .integers(let values):
                 if integerWriters[name] == nil { integerWriters[name] = try HDF5ColumnWriter(name, in: file) }
+                try integerWriters[name]!.append(values.map(Int64.init))
+            case .integerVectors(let columns, let values):
+                if integerWriters[name] == nil { integerWriters[name] = try HDF5ColumnWriter(name, columns: columns, in: file) }
                 try integerWriters[name]!.append(values.map(Int64.init))
             case .json:
                 continue

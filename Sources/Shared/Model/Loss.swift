@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// The reconstruction loss, which is also the decoder's likelihood.
 ///
@@ -38,5 +39,28 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
         case .mse: return ae_squared_error(output, target, rows, cols, rowLosses, gradient, gradientScale)
         case .bce: return ae_binary_cross_entropy(output, target, rows, cols, rowLosses, gradient, gradientScale)
         }
+    }
+
+    /// Each element's term of the loss, for `count` outputs (decoder
+    /// pre-activations) against their targets: what `ae-score --explain`
+    /// ranks features by. A row's terms sum to its loss.
+    public func elementLosses(
+        output: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int, into losses: UnsafeMutablePointer<Float>
+    ) {
+        switch self {
+        case .mse:
+            for j in 0..<count {
+                let difference = output[j] - target[j]
+                losses[j] = difference * difference
+            }
+        case .bce:
+            for j in 0..<count { losses[j] = Self.crossEntropy(logit: output[j], target: target[j]) }
+        }
+    }
+
+    /// −[t·log σ(l) + (1−t)·log(1−σ(l))] written so that no large |l| overflows.
+    @inline(__always)
+    static func crossEntropy(logit: Float, target: Float) -> Float {
+        max(logit, 0) - logit * target + log1pf(expf(-abs(logit)))
     }
 }

@@ -24,19 +24,25 @@ public struct TrainingRecord: Equatable, Sendable {
 }
 
 /// Everything a model file holds: the network, the preprocessing every tool
-/// applies, the image shape when known, and how it was trained.
+/// applies, the image shape when known, how it was trained, and how its
+/// training rows scored.
 public struct TrainedModel: Equatable, Sendable {
     public var network: Autoencoder
     public var normalization: Normalization
     public var imageShape: ImageShape?
     public var training: TrainingRecord?
+    public var calibration: ScoreCalibration?
 
-    public init(network: Autoencoder, normalization: Normalization, imageShape: ImageShape? = nil, training: TrainingRecord? = nil) {
+    public init(
+        network: Autoencoder, normalization: Normalization, imageShape: ImageShape? = nil,
+        training: TrainingRecord? = nil, calibration: ScoreCalibration? = nil
+    ) {
         precondition(normalization.width == network.inputWidth, "normalisation width does not match the network")
         self.network = network
         self.normalization = normalization
         self.imageShape = imageShape
         self.training = training
+        self.calibration = calibration
     }
 
     public var architecture: Architecture { network.architecture }

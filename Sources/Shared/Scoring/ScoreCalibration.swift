@@ -1,0 +1,85 @@
+/// The distribution of a model's scores on the rows it was fitted to, kept
+/// in the model file so that ae-score can turn a quantile or a contamination
+/// rate into a score threshold without seeing the training data again.
+///
+/// Each distribution is summarised by its quantiles at evenly spaced
+/// probabilities, so its size is bounded whatever the number of rows.
+public struct ScoreCalibration: Equatable, Sendable {
+    /// Latent draws per row behind the sampled methods' scores.
+    public var samples: Int
+    /// The seed those draws came from.
+    public var seed: UInt64
+    /// Per method: the scores of the training rows, and of the held-out
+    /// validation rows when training held some out.
+    public var distributions: [ScoreMethod: Scores]
+
+    public struct Scores: Equatable, Sendable {
+        public var training: ScoreDistribution
+        public var validation: ScoreDistribution?
+
+        public init(training: ScoreDistribution, validation: ScoreDistribution?) {
+            self.training = training
+            self.validation = validation
+        }
+    }
+
+    public init(samples: Int, seed: UInt64, distributions: [ScoreMethod: Scores]) {
+        self.samples = samples
+        self.seed = seed
+        self.distributions = distributions
+    }
+
+    /// The distribution thresholds are taken from: the validation rows' when
+    /// the model holds them, because the network was not fitted to those and
+    /// they show how new rows from the same source score; else the training
+    /// rows'.
+    public func reference(for method: ScoreMethod) -> ScoreDistribution? {
+        guard let entry = distributions[method] else { return nil }
+        return entry.validation ?? entry.training
+    }
+}
+
+extension ScoreCalibration {
+    /// Rows scored per split at most: quantiles up to 0.999 are well
+    /// estimated from this many, and it bounds what calibration adds to
+    /// training a large table (scoring a VAE's row costs `samples` decodes).
+    public static let maximumRows = 20_000
+
+    /// Scores the training rows (and validation rows, when there are any)
+    /// of a freshly fitted model by every method its kind has, taking evenly
+    /// spaced rows when a split has more than `maximumRows`. Both matrices
+    /// are normalised with the model's statistics.
+    public static func measure(
+        _ model: TrainedModel, training: Matrix, validation: Matrix?, samples: Int = ScoreMethod.defaultSamples,
+        seed: UInt64 = 1, batchSize: Int = 1024, pool: WorkerPool
+    ) -> ScoreCalibration {
+        let scorer = RowScorer(model: model, samples: samples, seed: seed)
+        let methods = ScoreMethod.available(for: model.architecture.kind)
+        func scores(of data: Matrix) -> [ScoreMethod: [Double]] {
+            let count = min(data.rows, maximumRows)
+            let chosen = (0..<count).map { $0 * data.rows / count }
+            var collected: [ScoreMethod: [Double]] = [:]
+            var batch = Matrix(rows: 0, cols: data.cols)
+            var start = 0
+            while start < count {
+                let end = min(start + batchSize, count)
+                batch.resize(rows: end - start)
+                batch.copyRows(of: data, at: chosen[start..<end])
+                for (method, values) in scorer.score(normalizedRows: batch, methods: methods, pool: pool).scores {
+                    collected[method, default: []] += values
+                }
+                start = end
+            }
+            return collected
+        }
+        let trainingScores = scores(of: training)
+        let validationScores = validation.flatMap { $0.rows > 0 ? scores(of: $0) : nil }
+        var distributions: [ScoreMethod: Scores] = [:]
+        for method in methods {
+            distributions[method] = Scores(
+                training: ScoreDistribution(summarizing: trainingScores[method] ?? []),
+                validation: validationScores.map { ScoreDistribution(summarizing: $0[method] ?? []) })
+        }
+        return ScoreCalibration(samples: samples, seed: seed, distributions: distributions)
+    }
+}

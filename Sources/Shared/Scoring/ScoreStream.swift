@@ -1,0 +1,135 @@
+/// What ae-score computes and writes for each row, once the model is known.
+public struct ScoringSettings: Sendable {
+    public var method: ScoreMethod
+    public var samples: Int
+    public var seed: UInt64
+    /// Scores above this are anomalies.
+    public var threshold: Double
+    /// Features to name per row (0: none).
+    public var explain: Int
+    /// Names for the features in explanations; column indices without them.
+    public var featureNames: [String]?
+    /// The field to write the input vector back under (`--keep`), if any.
+    public var keptVectorField: String?
+    public var batchSize: Int
+
+    public init(
+        method: ScoreMethod, samples: Int, seed: UInt64, threshold: Double, explain: Int = 0,
+        featureNames: [String]? = nil, keptVectorField: String? = nil, batchSize: Int = 1024
+    ) {
+        self.method = method
+        self.samples = samples
+        self.seed = seed
+        self.threshold = threshold
+        self.explain = explain
+        self.featureNames = featureNames
+        self.keptVectorField = keptVectorField
+        self.batchSize = batchSize
+    }
+}
+
+/// What a scored stream came to, for the report on stderr.
+public struct ScoringSummary: Sendable {
+    public var rows = 0
+    public var anomalies = 0
+    /// With labels: how many rows they mark as anomalies, and how well the
+    /// scores rank those (nil where a class is missing).
+    public var labelledAnomalies: Int?
+    public var rocAUC: Double?
+    public var averagePrecision: Double?
+
+    /// `1831 rows, 19 flagged; labels: 176 anomalies, ROC-AUC 0.9512, average precision 0.7321`.
+    public var report: String {
+        var text = "\(rows) rows, \(anomalies) flagged as anomalies"
+        if let labelledAnomalies {
+            text += "; labels: \(labelledAnomalies) anomalies"
+            text += ", ROC-AUC " + (rocAUC.map { String(format: "%.4f", $0) } ?? "undefined (one class only)")
+            text += ", average precision " + (averagePrecision.map { String(format: "%.4f", $0) } ?? "undefined (no anomalies)")
+        }
+        return text
+    }
+}
+
+/// Scores a stream batch by batch: each row gets `score` and `anomaly` (and
+/// `explain`), added to its pass-through members for object rows, or to its
+/// 0-based `row` number for array rows; HDF5 output gets one dataset per
+/// column. Memory stays bounded by the batch size, except that `--label`
+/// keeps one score and one label per row for the exact metrics at the end.
+public struct ScoreStream {
+    /// The members ae-score writes itself, dropped from the pass-through so a
+    /// stream scored twice holds each name once.
+    public static let writtenFields = ["score", "anomaly", "explain"]
+
+    public let scorer: RowScorer
+    public let settings: ScoringSettings
+
+    public init(scorer: RowScorer, settings: ScoringSettings) {
+        self.scorer = scorer
+        self.settings = settings
+    }
+
+    /// Scores every row of `rows` into `output` (which the caller finishes).
+    /// A bad row, or a missing label, ends the run with an error after the
+    /// rows in front of it have been written (the failure path flushes them).
+    public func run(_ rows: RowInput, to output: RowOutput, labels: RowLabels?, pool: WorkerPool) throws -> ScoringSummary {
+        var summary = ScoringSummary()
+        var allScores: [Double] = []
+        var allLabels: [Bool] = []
+        var batch = RowBatch()
+        while try rows.readBatch(into: &batch, capacity: settings.batchSize) > 0 {
+            var labelError: AEError?
+            if let labels {
+                let read = labels.labels(of: batch)
+                allLabels += read.labels
+                labelError = read.error
+                batch.keepFirst(read.labels.count)
+            }
+            let scored = scorer.score(
+                rows: batch.vectors, methods: [settings.method], featureLosses: settings.explain > 0, pool: pool)
+            let scores = scored.scores[settings.method]!
+            let flags = scores.map { $0 > settings.threshold }
+            let columns = outputColumns(
+                batch, scores: scores, flags: flags, featureLosses: scored.featureLosses,
+                firstRow: summary.rows, arrayRows: rows.shape == .array, format: output.format)
+            try output.write(OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: false)
+            if labels != nil { allScores += scores }
+            summary.rows += batch.count
+            summary.anomalies += flags.filter { $0 }.count
+            if let labelError { throw labelError }
+            batch.removeAll()
+        }
+        guard summary.rows > 0 else { throw AEError("empty input: no rows", source: rows.source) }
+        if labels != nil {
+            summary.labelledAnomalies = allLabels.filter { $0 }.count
+            summary.rocAUC = RankingMetrics.rocAUC(scores: allScores, labels: allLabels)
+            summary.averagePrecision = RankingMetrics.averagePrecision(scores: allScores, labels: allLabels)
+        }
+        return summary
+    }
+
+    private func outputColumns(
+        _ batch: RowBatch, scores: [Double], flags: [Bool], featureLosses: Matrix?, firstRow: Int, arrayRows: Bool,
+        format: RowFormat
+    ) -> [(name: String, values: OutputColumns.Values)] {
+        var columns: [(name: String, values: OutputColumns.Values)] = []
+        if arrayRows, format == .ndjson {
+            columns.append(("row", .integers(Array(firstRow..<(firstRow + batch.count)))))
+        }
+        if let field = settings.keptVectorField { columns.append((field, .vectors(batch.vectors))) }
+        columns.append(("score", .floats(scores.map(Float.init))))
+        columns.append(("anomaly", .flags(flags)))
+        guard let featureLosses, settings.explain > 0 else { return columns }
+        let count = min(settings.explain, featureLosses.cols)
+        let explanations = (0..<batch.count).map { FeatureExplanation(featureLosses: featureLosses.row($0), count: count) }
+        switch format {
+        case .ndjson:
+            columns.append(("explain", .json(explanations.map { $0.json(names: settings.featureNames) })))
+        case .h5:
+            columns.append(("explain_feature", .integerVectors(
+                columns: count, values: explanations.flatMap { $0.entries.map(\.feature) })))
+            columns.append(("explain_share", .vectors(Matrix(
+                rows: batch.count, cols: count, storage: explanations.flatMap { $0.entries.map(\.share) }))))
+        }
+        return columns
+    }
+}

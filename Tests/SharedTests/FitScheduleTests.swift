@@ -1,0 +1,35 @@
+import Shared
+import XCTest
+
+/// The automatic schedule applies only when --epochs is not given, so a run
+/// whose options are explicit trains exactly as asked.
+final class FitScheduleTests: XCTestCase {
+    func testExplicitEpochsTrainOnAllRows() {
+        let given = FitConfiguration(kind: .vae, epochs: 10, settings: TrainingSettings(epochs: 10, batchSize: 128))
+        let resolved = given.resolved(rows: 8000)
+        XCTAssertEqual(resolved.settings.epochs, 10)
+        XCTAssertEqual(resolved.validationFraction, 0)
+    }
+
+    func testAutomaticScheduleAimsAtStepsWithAValidationSplit() {
+        let automatic = FitConfiguration(kind: .vae, settings: TrainingSettings(batchSize: 128))
+        let resolved = automatic.resolved(rows: 10_000)
+        XCTAssertEqual(resolved.validationFraction, AutomaticSchedule.validationFraction)
+        // 9000 training rows are 71 batches; 5000 steps need 71 epochs.
+        XCTAssertEqual(resolved.settings.epochs, 71)
+        XCTAssertEqual(resolved.resolved(rows: 10_000).settings.epochs, 71, "resolving twice changes nothing")
+        XCTAssertEqual(FitConfiguration(kind: .ae).resolved(rows: 10_000).settings.epochs, 5)
+    }
+
+    func testAutomaticEpochsStayWithinTheirBounds() {
+        XCTAssertEqual(AutomaticSchedule.epochs(for: .vae, rows: 10, batchSize: 128), 500)
+        XCTAssertEqual(AutomaticSchedule.epochs(for: .vae, rows: 10_000_000, batchSize: 128), 10)
+        XCTAssertEqual(AutomaticSchedule.epochs(for: .ae, rows: 10_000_000, batchSize: 128), 1)
+    }
+
+    func testAnExplicitSplitWinsOverTheSchedule() {
+        let resolved = FitConfiguration(validationFraction: 0.3).resolved(rows: 1000)
+        XCTAssertEqual(resolved.validationFraction, 0.3)
+        XCTAssertEqual(resolved.settings.epochs, 50, "700 training rows are 6 batches; 300 steps need 50 epochs")
+    }
+}
