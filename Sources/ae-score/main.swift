@@ -14,10 +14,10 @@ struct Score: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).")
+    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).", completion: .file())
     var model: String?
 
-    @Argument(help: "Data rows: NDJSON or HDF5 (default: stdin).")
+    @Argument(help: "Data rows: NDJSON or HDF5 (default: stdin).", completion: .file())
     var input: String?
 
     @OptionGroup(title: "Input")

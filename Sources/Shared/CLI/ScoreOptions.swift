@@ -6,7 +6,8 @@ extension ScoreMethod: ExpressibleByArgument {}
 /// How `ae-score` scores rows and decides which are anomalies.
 public struct ScoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The score (default: elbo for a VAE, reconstruction for an AE; elbo and iwae need a VAE).", valueName: "method"))
+        "The score (default: elbo for a VAE, reconstruction for an AE; elbo and iwae need a VAE).",
+        valueName: ScoreMethod.choices))
     public var method: ScoreMethod?
 
     @Option(help: ArgumentHelp(
@@ -31,7 +32,7 @@ public struct ScoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Name the K features with the largest share of each row's error.", valueName: "k"))
     public var explain: Int?
 
-    @Option(help: ArgumentHelp("Feature names for --explain, one per line.", valueName: "file"))
+    @Option(help: ArgumentHelp("Feature names for --explain, one per line.", valueName: "file"), completion: .file())
     public var names: String?
 
     @Flag(help: "Keep the input vector in the output rows.")
