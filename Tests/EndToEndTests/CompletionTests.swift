@@ -44,5 +44,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try completions("ae-encode model.h5 r"), ["rows.ndjson"])
         XCTAssertEqual(try completions("ae-decode --format "), ["h5", "ndjson"])
         XCTAssertEqual(try completions("ae-interp --meth"), ["--method"])
+        XCTAssertEqual(try completions("ae-score --method "), ["elbo", "iwae", "reconstruction"])
+        XCTAssertEqual(try completions("ae-score model.h5 rows.ndjson --names "), ["model.h5", "rows.ndjson"])
     }
 }

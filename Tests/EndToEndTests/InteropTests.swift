@@ -123,6 +123,21 @@ final class InteropTests: XCTestCase {
         XCTAssertEqual(report, "PNG L (16, 7) 0\n")
     }
 
+    func testJqSelectsAeScoresAnomalies() throws {
+        try requireJq()
+        try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 5 --quiet")
+        // Five rows far outside the training data, ids 1000..1004.
+        let outliers = (0..<5).map { k in #"{"id":\#(1000 + k),"x":[9,-9,9,-9,9,-9,9,-9]}"# }.joined(separator: "\n")
+        try (outliers + "\n").write(to: directory.appendingPathComponent("outliers.ndjson"), atomically: false, encoding: .utf8)
+        let scored = try succeed("cat x.ndjson outliers.ndjson | ae-score m.h5 > scored.ndjson && jq -c 'select(.anomaly) | .id' scored.ndjson")
+        let flagged = scored.stdoutLines.compactMap { Int($0) }
+        XCTAssertTrue(Set(1000...1004).isSubset(of: flagged), scored.stdoutText)
+        let counted = try succeed("grep -c '\"anomaly\":true' scored.ndjson")
+        XCTAssertEqual(counted.stdoutText, "\(flagged.count)\n")
+        let highest = try succeed("jq -s -r 'max_by(.score) | .id' scored.ndjson")
+        XCTAssertTrue((1000...1004).contains(Int(highest.stdoutText.trimmingCharacters(in: .newlines)) ?? -1), highest.stdoutText)
+    }
+
     func testJqFiltersAeEncodesStream() throws {
         try requireJq()
         try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")

@@ -40,6 +40,31 @@ final class ShardingTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: directory.appendingPathComponent("sharded.ndjson")), single)
     }
 
+    func testScoringShardsGivesTheSingleProcessRowsWithScoresEqualUpToRounding() throws {
+        try succeed("ae-fit x.ndjson -o m.h5 --kind vae --hidden 16 --latent 3 --epochs 2 --quiet")
+        let single = try succeed("ae-score m.h5 --threads 1 x.ndjson")
+        let sharded = try succeed(
+            """
+            split -d -n l/4 x.ndjson shard.
+            printf '%s\\n' shard.* | xargs -P 2 -I{} sh -c 'ae-score m.h5 --threads 1 {} > {}.s'
+            cat shard.*.s
+            """)
+        // ae-score promises a row's score up to its last bits, which the
+        // batch a row arrives in may change.
+        let expected = try single.stdoutLines.map(Self.scoreRow), got = try sharded.stdoutLines.map(Self.scoreRow)
+        XCTAssertEqual(got.count, 1000)
+        XCTAssertEqual(got.map(\.id), expected.map(\.id))
+        XCTAssertEqual(got.map(\.anomaly), expected.map(\.anomaly))
+        for (row, reference) in zip(got, expected) {
+            XCTAssertEqual(row.score, reference.score, accuracy: 1e-5 * max(1, abs(reference.score)), "row \(row.id)")
+        }
+    }
+
+    private static func scoreRow(_ line: String) throws -> (id: Int, score: Double, anomaly: Bool) {
+        let row = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+        return (try XCTUnwrap(row["id"] as? Int), try XCTUnwrap(row["score"] as? Double), try XCTUnwrap(row["anomaly"] as? Bool))
+    }
+
     func testDecodingReadsMapOnlyHadoopOutputWhoseLinesEndInATab() throws {
         try succeed("ae-fit x.ndjson -o m.h5 --latent 3 --epochs 2 --quiet")
         let plain = try succeed("ae-encode m.h5 --no-header x.ndjson | ae-decode m.h5 --no-header")
