@@ -26,11 +26,8 @@ struct Decode: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).", completion: .file())
-    var model: String?
-
-    @Argument(help: "Latent rows: NDJSON or HDF5 (default: stdin).", completion: .file())
-    var input: String?
+    @OptionGroup
+    var arguments: StreamArguments<LatentRowsHelp>
 
     @OptionGroup(title: "Input")
     var inputOptions: InputOptions
@@ -51,7 +48,7 @@ struct Decode: ToolCommand {
     var compute: ComputeOptions
 
     func validate() throws {
-        if prior.sample != nil, input != nil { throw ValidationError("--sample reads no input; name only the model") }
+        if prior.sample != nil, arguments.input != nil { throw ValidationError("--sample reads no input; name only the model") }
         if gridOptions.noDecode, !GridOptions.wantsPNG(outputOptions) || prior.sample != nil {
             throw ValidationError("--no-decode draws input rows: it needs -o FILE.png and no --sample")
         }
@@ -59,7 +56,7 @@ struct Decode: ToolCommand {
 
     func run() throws {
         let draws = prior.draws
-        let (modelPath, inputPath) = draws == nil ? ModelLocator.split(model, input) : (model, nil)
+        let (modelPath, inputPath) = draws == nil ? arguments.resolved : (arguments.model, nil)
         let space: StreamHeader.Space = gridOptions.noDecode ? .data : .latent
         let rows = try draws == nil ? inputOptions.open(inputPath, defaultName: space == .data ? "x" : "z", droppedFields: ["x"]) : nil
         if let rows { try StreamHeader.require(space, in: rows.header, source: rows.source) }

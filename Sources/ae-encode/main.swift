@@ -12,11 +12,8 @@ struct Encode: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).", completion: .file())
-    var model: String?
-
-    @Argument(help: "Data rows: NDJSON or HDF5 (default: stdin).", completion: .file())
-    var input: String?
+    @OptionGroup
+    var arguments: StreamArguments<DataRowsHelp>
 
     @OptionGroup(title: "Input")
     var inputOptions: InputOptions
@@ -40,7 +37,7 @@ struct Encode: ToolCommand {
     var compute: ComputeOptions
 
     func run() throws {
-        let (modelPath, inputPath) = ModelLocator.split(model, input)
+        let (modelPath, inputPath) = arguments.resolved
         let rows = try inputOptions.open(inputPath, defaultName: "x", droppedFields: ["z", "logvar"])
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
         if withLogvar, trained.architecture.kind != .vae {

@@ -33,6 +33,11 @@ struct Fit: ToolCommand {
     @OptionGroup(title: "Resources")
     var compute: ComputeOptions
 
+    @Option(help: ArgumentHelp(
+        "Stream an HDF5 input in blocks, shuffling within a buffer of this many rows (default: read it whole when it holds at most 1 GiB, else stream with 65536).",
+        valueName: "rows"))
+    var bufferRows: Int?
+
     @Flag(name: .shortAndLong, help: "Print no progress.")
     var quiet = false
 
@@ -41,13 +46,17 @@ struct Fit: ToolCommand {
         completion: .file())
     var log: String?
 
+    func validate() throws {
+        if let bufferRows, bufferRows < 1 { throw ValidationError("--buffer-rows must be at least 1") }
+    }
+
     func run() throws {
-        let rows = try inputOptions.open(input, defaultName: "x").readAll()
-        let configuration = model.configuration(training: training).resolved(rows: rows.count)
+        let rows = try inputOptions.openForTraining(input, bufferRows: bufferRows)
+        let configuration = model.configuration(training: training).resolved(rows: rows.rows)
         let progress = try TrainingProgress(
             tool: "ae-fit", epochs: configuration.settings.epochs, display: .forStandardError(quiet: quiet), logPath: log)
         defer { progress.finish() }
-        let trained = try Fitting.fit(rows.vectors, configuration, pool: compute.pool, observer: progress)
+        let trained = try Fitting.fit(rows, configuration, pool: compute.pool, observer: progress)
         try ModelFile.save(trained, to: output)
     }
 }

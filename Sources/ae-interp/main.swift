@@ -29,11 +29,8 @@ struct Interp: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (optional: sets the latent size and the model the header names).", completion: .file())
-    var model: String?
-
-    @Argument(help: "Latent rows: NDJSON or HDF5 (default: stdin).", completion: .file())
-    var input: String?
+    @OptionGroup
+    var arguments: StreamArguments<LatentWalkHelp>
 
     @OptionGroup(title: "Walk")
     var walkOptions: WalkOptions
@@ -48,7 +45,7 @@ struct Interp: ToolCommand {
     var batching: BatchOptions
 
     func run() throws {
-        let (modelPath, inputPath) = ModelLocator.split(model, input)
+        let (modelPath, inputPath) = arguments.resolved
         let walk = walkOptions.walk
         guard walk.readsInput else {
             let (width, header, namedModel) = try GeneratedCodeSize.locate(

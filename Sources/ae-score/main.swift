@@ -14,11 +14,8 @@ struct Score: ToolCommand {
             """,
         version: ToolVersion.string)
 
-    @Argument(help: "The model file (default: the stream's header record, else $AE_MODEL).", completion: .file())
-    var model: String?
-
-    @Argument(help: "Data rows: NDJSON or HDF5 (default: stdin).", completion: .file())
-    var input: String?
+    @OptionGroup
+    var arguments: StreamArguments<DataRowsHelp>
 
     @OptionGroup(title: "Input")
     var inputOptions: InputOptions
@@ -36,7 +33,7 @@ struct Score: ToolCommand {
     var compute: ComputeOptions
 
     func run() throws {
-        let (modelPath, inputPath) = ModelLocator.split(model, input)
+        let (modelPath, inputPath) = arguments.resolved
         let rows = try inputOptions.open(inputPath, defaultName: "x", droppedFields: ScoreStream.writtenFields)
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
         try rows.require(width: trained.network.inputWidth, expectedBy: "the model")

@@ -10,13 +10,6 @@ final class ScoreToolTests: XCTestCase {
     static let plantedRows = 8
     nonisolated(unsafe) static var directory: URL!
 
-    /// The built tools lie beside the test bundle: a `.xctest` directory on
-    /// macOS, while on Linux the bundle URL is already the build directory.
-    static var tools: URL {
-        let bundle = Bundle(for: ScoreToolTests.self).bundleURL
-        return bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-    }
-
     override class func setUp() {
         super.setUp()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-score-e2e-\(UUID().uuidString)")
@@ -50,30 +43,8 @@ final class ScoreToolTests: XCTestCase {
     /// Runs `command` with bash in the test directory, the tools first on PATH.
     @discardableResult
     static func shell(_ command: String, environment: [String: String] = [:]) -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = directory
-        var variables = ProcessInfo.processInfo.environment
-        variables["PATH"] = tools.path + ":" + (variables["PATH"] ?? "/usr/bin:/bin")
-        variables.removeValue(forKey: "AE_MODEL")
-        variables.merge(environment) { $1 }
-        process.environment = variables
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try! process.run()
-        nonisolated(unsafe) var errors = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errors = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        let result = try! ToolRunner.shell(command, in: directory, environment: environment)
+        return (result.status, result.stdoutText, result.stderr)
     }
 
     private func shell(_ command: String, environment: [String: String] = [:]) -> (status: Int32, stdout: String, stderr: String) {

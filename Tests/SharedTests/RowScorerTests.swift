@@ -90,7 +90,7 @@ final class RowScorerTests: XCTestCase {
             let configuration = FitConfiguration(
                 kind: kind, hidden: [16], latent: 2, normalization: .standard, epochs: 150,
                 settings: TrainingSettings(batchSize: 64, learningRate: 3e-3, seed: 7))
-            let trained = try Fitting.fit(data, configuration, pool: pool)
+            let trained = try Fitting.fit(.memory(data), configuration, pool: pool)
             let scores = RowScorer(model: trained, samples: 8).score(
                 rows: data, methods: ScoreMethod.available(for: kind), pool: pool).scores
             for (method, values) in scores {

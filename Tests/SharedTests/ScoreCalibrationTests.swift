@@ -55,7 +55,7 @@ final class ScoreCalibrationTests: XCTestCase {
         let configuration = FitConfiguration(
             kind: .vae, hidden: [8], latent: 2, epochs: 2, validationFraction: 0.2,
             settings: TrainingSettings(batchSize: 32))
-        let model = try Fitting.fit(data, configuration, pool: WorkerPool(threads: 1))
+        let model = try Fitting.fit(.memory(data), configuration, pool: WorkerPool(threads: 1))
         let calibration = try XCTUnwrap(model.calibration)
         XCTAssertEqual(Set(calibration.distributions.keys), [.reconstruction, .elbo, .iwae])
         XCTAssertEqual(calibration.distributions[.elbo]?.training.rows, 240)

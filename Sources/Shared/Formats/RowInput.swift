@@ -64,6 +64,14 @@ public final class RowInput {
         }
     }
 
+    /// The HDF5 dataset of an input read from a file on disk (so it can be
+    /// read again, as training larger-than-memory data does), before any
+    /// row has been read through this input.
+    public var fileDataset: HDF5Dataset? {
+        guard prefetcher == nil, source != "<stdin>", case .hdf5(_, let dataset) = rows.storage else { return nil }
+        return dataset
+    }
+
     /// The row width when the input declares it up front (HDF5).
     public var declaredWidth: Int? {
         if case .hdf5(_, let dataset) = rows.storage { return dataset.cols }

@@ -59,4 +59,16 @@ public struct Normalization: Equatable, Sendable {
             }
         }
     }
+
+    /// Whether every feature's range in `statistics` lands within [0, 1]
+    /// (up to rounding), as binary cross-entropy needs of its targets.
+    public func mapsIntoUnitInterval(_ statistics: FeatureStatistics) -> Bool {
+        let tolerance: Float = 1e-5
+        for j in 0..<width {
+            let low = (statistics.minimum[j] - shift[j]) / scale[j]
+            let high = (statistics.maximum[j] - shift[j]) / scale[j]
+            guard low >= -tolerance, high <= 1 + tolerance else { return false }
+        }
+        return true
+    }
 }

@@ -78,19 +78,21 @@ public enum Fitting {
     /// few extreme rows of heavy-tailed features from dominating the squared
     /// error it minimises, which on the ODDS tables (bench/odds) raised its
     /// mean ROC-AUC from 0.73 to 0.84.
-    public static func defaultNormalization(kind: ModelKind, loss: Loss, data: Matrix) -> NormalizationMethod {
+    public static func defaultNormalization(kind: ModelKind, loss: Loss, statistics: FeatureStatistics) -> NormalizationMethod {
         guard loss == .bce else { return kind == .vae ? .standard : .minmax }
-        return data.storage.allSatisfy { $0 >= 0 && $0 <= 1 } ? .none : .minmax
+        return statistics.withinUnitInterval ? .none : .minmax
     }
 
     /// Trains on `data` and scores the training and validation rows for the
-    /// model's calibration.
+    /// model's calibration. In-memory rows are split row by row; an HDF5
+    /// dataset too large for memory is split, normalised and shuffled by
+    /// blocks, read again each epoch.
     public static func fit(
-        _ data: Matrix, _ options: FitConfiguration, pool: WorkerPool, observer: TrainingObserver? = nil
+        _ data: FitData, _ options: FitConfiguration, pool: WorkerPool, observer: TrainingObserver? = nil
     ) throws -> TrainedModel {
         let configuration = options.resolved(rows: data.rows)
         let validationFraction = configuration.validationFraction!
-        let width = data.cols
+        let width = data.width
         let latent = configuration.latent ?? defaultLatent(kind: configuration.kind, inputWidth: width)
         let architecture = Architecture(
             kind: configuration.kind, inputWidth: width,
@@ -100,34 +102,81 @@ public enum Fitting {
         if let shape = configuration.imageShape {
             try shape.checkRowLength(width)
         }
+        var generator = SeededGenerator(seed: configuration.settings.seed)
 
+        let statistics = try data.statistics()
         let method = configuration.normalization
-            ?? defaultNormalization(kind: configuration.kind, loss: configuration.loss, data: data)
-        let normalization = Normalization(fitting: method, to: data)
-        var normalized = data
-        normalization.apply(to: &normalized)
-        if configuration.loss == .bce, !normalized.storage.allSatisfy({ $0 >= 0 && $0 <= 1 }) {
+            ?? defaultNormalization(kind: configuration.kind, loss: configuration.loss, statistics: statistics)
+        let normalization = statistics.normalization(method)
+        if configuration.loss == .bce, !normalization.mapsIntoUnitInterval(statistics) {
             throw AEError("--loss bce needs values in [0, 1] after normalisation; use --normalize minmax or --loss mse")
         }
 
-        var generator = SeededGenerator(seed: configuration.settings.seed)
-        let order = generator.permutation(normalized.rows)
-        let validationRows = Int(Double(normalized.rows) * validationFraction)
-        guard normalized.rows - validationRows >= 1 else { throw AEError("--val leaves no rows to train on") }
-        let training = validationRows > 0 ? normalized.gathering(rows: order[validationRows...]) : normalized
-        let validation = validationRows > 0 ? normalized.gathering(rows: order[..<validationRows]) : nil
+        let training: TrainingRows, validation: TrainingRows?
+        switch data {
+        case .memory(let rows):
+            var normalized = rows
+            normalization.apply(to: &normalized)
+            let order = generator.permutation(normalized.rows)
+            let held = Int(Double(normalized.rows) * validationFraction)
+            guard normalized.rows - held >= 1 else { throw AEError("--val leaves no rows to train on") }
+            training = InMemoryTrainingRows(held > 0 ? normalized.gathering(rows: order[held...]) : normalized)
+            validation = held > 0 ? InMemoryTrainingRows(normalized.gathering(rows: order[..<held])) : nil
+        case .hdf5(let dataset, let bufferRows):
+            let blocks = HDF5TrainingRows.splitBlocks(of: dataset, validationFraction: validationFraction, generator: &generator)
+            training = HDF5TrainingRows(dataset: dataset, blocks: blocks.training, normalization: normalization, bufferRows: bufferRows)
+            validation = blocks.validation.isEmpty
+                ? nil
+                : HDF5TrainingRows(dataset: dataset, blocks: blocks.validation, normalization: normalization, bufferRows: bufferRows)
+        }
 
         var network = Autoencoder(architecture: architecture, generator: &generator)
         let trainer = Trainer(settings: configuration.settings, pool: pool)
-        let history = try trainer.train(
-            &network, on: InMemoryTrainingRows(training), validation: validation.map(InMemoryTrainingRows.init), observer: observer)
+        let history = try trainer.train(&network, on: training, validation: validation, observer: observer)
         let record = TrainingRecord(
             settings: configuration.settings, normalization: method,
             validationFraction: validationFraction, threads: pool.threads,
-            trainingRows: training.rows, validationRows: validationRows, history: history)
+            trainingRows: training.count, validationRows: validation?.count ?? 0, history: history)
         var model = TrainedModel(
             network: network, normalization: normalization, imageShape: configuration.imageShape, training: record)
-        model.calibration = ScoreCalibration.measure(model, training: training, validation: validation, pool: pool)
+        model.calibration = ScoreCalibration.measure(
+            model, training: try training.evenlySpacedRows(ScoreCalibration.maximumRows),
+            validation: try validation?.evenlySpacedRows(ScoreCalibration.maximumRows), pool: pool)
         return model
+    }
+}
+
+/// The rows `ae-fit` trains on: in memory, or an HDF5 dataset read in blocks
+/// with a shuffle buffer of `bufferRows` rows.
+public enum FitData {
+    case memory(Matrix)
+    case hdf5(HDF5Dataset, bufferRows: Int)
+
+    public var rows: Int {
+        switch self {
+        case .memory(let matrix): return matrix.rows
+        case .hdf5(let dataset, _): return dataset.rows
+        }
+    }
+
+    public var width: Int {
+        switch self {
+        case .memory(let matrix): return matrix.cols
+        case .hdf5(let dataset, _): return dataset.cols
+        }
+    }
+
+    /// Per-feature statistics of every row.
+    func statistics() throws -> FeatureStatistics {
+        switch self {
+        case .memory(let matrix):
+            var statistics = FeatureStatistics(width: matrix.cols)
+            statistics.add(matrix)
+            return statistics
+        case .hdf5(let dataset, _):
+            let blocks = stride(from: 0, to: dataset.rows, by: HDF5TrainingRows.blockRows)
+                .map { $0..<min($0 + HDF5TrainingRows.blockRows, dataset.rows) }
+            return try HDF5TrainingRows.statistics(of: dataset, blocks: blocks)
+        }
     }
 }

@@ -18,6 +18,27 @@ public protocol TrainingRows: AnyObject {
     func forEachBlock(size: Int, _ body: (UnsafePointer<Float>, Int) throws -> Void) throws
 }
 
+extension TrainingRows {
+    /// At most `limit` rows spread evenly over all of them (row i·count/n of
+    /// n), for scoring a bounded sample of a large training set.
+    public func evenlySpacedRows(_ limit: Int) throws -> Matrix {
+        let chosen = min(count, limit)
+        var sample = Matrix(rows: chosen, cols: width)
+        var next = 0, seen = 0
+        try forEachBlock(size: 1024) { block, rows in
+            while next < chosen, next * count / chosen < seen + rows {
+                let row = next * count / chosen - seen
+                sample.storage.withUnsafeMutableBufferPointer { target in
+                    (target.baseAddress! + next * width).update(from: block + row * width, count: width)
+                }
+                next += 1
+            }
+            seen += rows
+        }
+        return sample
+    }
+}
+
 /// Training rows held in memory.
 public final class InMemoryTrainingRows: TrainingRows {
     public let rows: Matrix
