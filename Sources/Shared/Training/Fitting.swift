@@ -139,9 +139,10 @@ public enum Fitting {
             trainingRows: training.count, validationRows: validation?.count ?? 0, history: history)
         var model = TrainedModel(
             network: network, normalization: normalization, imageShape: configuration.imageShape, training: record)
+        let calibrationRows = ScoreCalibration.maximumRows(for: architecture.kind)
         model.calibration = ScoreCalibration.measure(
-            model, training: try training.evenlySpacedRows(ScoreCalibration.maximumRows),
-            validation: try validation?.evenlySpacedRows(ScoreCalibration.maximumRows), pool: pool)
+            model, training: try training.evenlySpacedRows(calibrationRows),
+            validation: try validation?.evenlySpacedRows(calibrationRows), pool: pool)
         return model
     }
 }
