@@ -94,6 +94,25 @@ public final class HDF5TrainingRows: TrainingRows {
         }
     }
 
+    /// Reads just the chosen rows, one at a time: a sample of a file larger
+    /// than memory should not cost a pass over all of it.
+    public func evenlySpacedRows(_ limit: Int) throws -> Matrix {
+        var sample = Matrix(rows: 0, cols: width)
+        var row = Matrix(rows: 0, cols: width)
+        var blockIndex = 0, blockStart = 0
+        for position in evenlySpacedPositions(limit) {
+            while position >= blockStart + blocks[blockIndex].count {
+                blockStart += blocks[blockIndex].count
+                blockIndex += 1
+            }
+            let stored = blocks[blockIndex].lowerBound + position - blockStart
+            try read(stored..<(stored + 1), into: &row)
+            sample.resize(rows: sample.rows + 1)
+            sample.storage.replaceSubrange((sample.count - width)..., with: row.storage)
+        }
+        return sample
+    }
+
     private func read(_ range: Range<Int>, into block: inout Matrix) throws {
         try dataset.readFiniteRows(range, into: &block)
         normalization.apply(to: &block)

@@ -16,26 +16,17 @@ public protocol TrainingRows: AnyObject {
     /// Calls `body` with every row once, in stored order, in blocks of at
     /// most `size` rows (for evaluation and scoring).
     func forEachBlock(size: Int, _ body: (UnsafePointer<Float>, Int) throws -> Void) throws
+
+    /// At most `limit` rows spread evenly over all of them (row i·count/n of
+    /// n), for scoring a bounded sample of a large training set.
+    func evenlySpacedRows(_ limit: Int) throws -> Matrix
 }
 
 extension TrainingRows {
-    /// At most `limit` rows spread evenly over all of them (row i·count/n of
-    /// n), for scoring a bounded sample of a large training set.
-    public func evenlySpacedRows(_ limit: Int) throws -> Matrix {
+    /// The positions `evenlySpacedRows(limit)` takes, in order.
+    func evenlySpacedPositions(_ limit: Int) -> [Int] {
         let chosen = min(count, limit)
-        var sample = Matrix(rows: chosen, cols: width)
-        var next = 0, seen = 0
-        try forEachBlock(size: 1024) { block, rows in
-            while next < chosen, next * count / chosen < seen + rows {
-                let row = next * count / chosen - seen
-                sample.storage.withUnsafeMutableBufferPointer { target in
-                    (target.baseAddress! + next * width).update(from: block + row * width, count: width)
-                }
-                next += 1
-            }
-            seen += rows
-        }
-        return sample
+        return (0..<chosen).map { $0 * count / chosen }
     }
 }
 
@@ -62,6 +53,10 @@ public final class InMemoryTrainingRows: TrainingRows {
             batch.copyRows(of: rows, at: indices)
             try batch.storage.withUnsafeBufferPointer { try body($0.baseAddress!, indices.count) }
         }
+    }
+
+    public func evenlySpacedRows(_ limit: Int) throws -> Matrix {
+        rows.gathering(rows: evenlySpacedPositions(limit))
     }
 
     public func forEachBlock(size: Int, _ body: (UnsafePointer<Float>, Int) throws -> Void) throws {
