@@ -88,22 +88,32 @@ public struct DenseLayer: Equatable, Sendable {
         output: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) {
         let sparseLimit = inputs / 2
-        var denseRows: [Int] = []
-        var starts = [Int64](repeating: 0, count: rows + 1)
-        var columns = [Int32](repeating: 0, count: rows * sparseLimit)
-        var values = [Float](repeating: 0, count: rows * sparseLimit)
-        var used = 0
-        for row in 0..<rows {
-            let found = columns.withUnsafeMutableBufferPointer { columns in
-                values.withUnsafeMutableBufferPointer { values in
-                    ae_nonzeros(input + row * inputs, inputs, columns.baseAddress! + used, values.baseAddress! + used, sparseLimit)
+        let weights = parameters + weightOffset
+        // Row ranges shared among the threads; the sparse product of a row
+        // does not depend on which thread or range computes it.
+        let parts = pool.partition(rows, minimum: 16)
+        var denseRowsByPart = [[Int]](repeating: [], count: parts.count)
+        denseRowsByPart.withUnsafeMutableBufferPointer { denseRowsByPart in
+            pool.run(tasks: parts.count) { part in
+                let range = parts[part]
+                var starts = [Int64](repeating: 0, count: range.count + 1)
+                var columns = [Int32](repeating: 0, count: range.count * sparseLimit)
+                var values = [Float](repeating: 0, count: range.count * sparseLimit)
+                var used = 0
+                for (k, row) in range.enumerated() {
+                    let found = columns.withUnsafeMutableBufferPointer { columns in
+                        values.withUnsafeMutableBufferPointer { values in
+                            ae_nonzeros(input + row * inputs, inputs, columns.baseAddress! + used, values.baseAddress! + used, sparseLimit)
+                        }
+                    }
+                    if found < 0 { denseRowsByPart[part].append(row) } else { used += Int(found) }
+                    starts[k + 1] = Int64(used)
+                    (output + row * outputs).update(from: parameters + biasOffset, count: outputs)
                 }
+                ae_sparse_rows_times_dense(starts, columns, values, range.count, weights, outputs, output + range.lowerBound * outputs)
             }
-            if found < 0 { denseRows.append(row) } else { used += Int(found) }
-            starts[row + 1] = Int64(used)
-            (output + row * outputs).update(from: parameters + biasOffset, count: outputs)
         }
-        ae_sparse_rows_times_dense(starts, columns, values, rows, parameters + weightOffset, outputs, output)
+        let denseRows = denseRowsByPart.flatMap { $0 }
         guard !denseRows.isEmpty else { return }
         let block = ScratchBuffer(count: rows * inputs)
         let blockOutput = ScratchBuffer(count: rows * outputs)
