@@ -59,6 +59,9 @@ public final class HDF5TrainingRows: TrainingRows {
     ) throws {
         let order = generator.permutation(blocks.count)
         var buffer = Matrix(rows: 0, cols: width)
+        // One allocation for the whole epoch: growing by doubling would
+        // briefly hold twice the buffer.
+        buffer.storage.reserveCapacity((bufferRows + Self.blockRows) * width)
         var block = Matrix(rows: 0, cols: width)
         var batch = Matrix(rows: size, cols: width)
         var next = 0
@@ -78,7 +81,9 @@ public final class HDF5TrainingRows: TrainingRows {
                 batch.copyRows(of: buffer, at: indices)
                 try batch.storage.withUnsafeBufferPointer { try body($0.baseAddress!, indices.count) }
             }
-            buffer = buffer.gathering(rows: shuffled[full...])
+            let leftover = buffer.gathering(rows: shuffled[full...])
+            buffer.resize(rows: leftover.rows)
+            buffer.storage.replaceSubrange(0..., with: leftover.storage)
         }
     }
 
