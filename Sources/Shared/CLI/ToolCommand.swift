@@ -10,8 +10,11 @@ public protocol ToolCommand: ParsableCommand {}
 
 extension ToolCommand {
     public static func main() {
-        // A closed stdout ends the tool quietly (status 141), as with other filters.
-        signal(SIGPIPE, SIG_DFL)
+        // A closed stdout ends the tool quietly with status 141, as with other
+        // filters, but through EPIPE in `ByteWriter` rather than the signal:
+        // a closed stderr (`ae-fit … 2>&1 | head -1`) must not kill training.
+        signal(SIGPIPE, SIG_IGN)
+        Interruption.removeTemporaryFilesOnSignals()
         BLAS.useSingleThreadedKernels()
         let tool = configuration.commandName ?? "ae"
         do {
@@ -31,7 +34,17 @@ extension ToolCommand {
 public enum Diagnostics {
     /// Writes `message` and a newline to stderr, unbuffered.
     public static func note(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        writeToStandardError(message + "\n")
+    }
+
+    /// Writes `text` to stderr as it is. Failures are ignored: messages are
+    /// for a person, and a closed or full stderr must not stop the work.
+    public static func writeToStandardError(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            _ = ByteWriter.writeAll(base, count: bytes.count, to: STDERR_FILENO)
+        }
     }
 
     /// Writes `message` to stderr, delivers the rows already written to

@@ -46,7 +46,7 @@ public final class TrainingProgress: TrainingObserver {
     public init(
         tool: String, epochs: Int, display: Display, logPath: String?,
         clock: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds },
-        write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+        write: @escaping (String) -> Void = Diagnostics.writeToStandardError,
         columns: @escaping () -> Int = TerminalWidth.ofStandardError
     ) throws {
         self.tool = tool

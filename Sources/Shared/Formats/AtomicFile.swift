@@ -28,17 +28,13 @@ enum AtomicFile {
     /// returns the errno of the first failure, or nil.
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, sync: Bool) -> Int32? {
         var firstError: Int32?
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written >= 0 {
-                    offset += written
-                } else if errno != EINTR {
-                    firstError = errno
-                    return
-                }
-            }
+        let outcome = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { ByteWriter.writeAll($0, count: buffer.count, to: descriptor) } ?? .written
+        }
+        switch outcome {
+        case .written: break
+        case .readerClosed: firstError = EPIPE
+        case .failed(let code): firstError = code
         }
         if firstError == nil, sync, fsync(descriptor) != 0 { firstError = errno }
         if close(descriptor) != 0, firstError == nil { firstError = errno }

@@ -79,7 +79,10 @@ public final class ByteWriter {
         case .written:
             return
         case .readerClosed:
-            exit(141)
+            TemporaryFiles.removeAll()
+            // _exit: the worker and read-ahead threads may still be running,
+            // and exit's teardown of shared state under them could crash.
+            _exit(141)
         case .failed(let code):
             throw AEError("cannot write: \(String(cString: strerror(code)))", source: name)
         }
@@ -87,8 +90,8 @@ public final class ByteWriter {
 
     enum WriteOutcome: Equatable {
         case written
-        /// EPIPE: nobody reads any more (SIGPIPE was ignored, or it would
-        /// have ended the process already).
+        /// EPIPE: nobody reads any more (the tools ignore SIGPIPE, so that a
+        /// closed stderr cannot kill them; see `ToolCommand`).
         case readerClosed
         case failed(errno: Int32)
     }

@@ -112,12 +112,28 @@ public enum ModelFile {
 
     /// Each layer's group name, in parameter order.
     static func layerNames(of network: Autoencoder) -> [(String, DenseLayer)] {
-        var names = network.encoderLayers.enumerated().map { ("encoder/layer_\($0.offset)", $0.element) }
-        names.append(("encoder/mean", network.meanHead))
-        if let head = network.logVarianceHead { names.append(("encoder/logvar", head)) }
-        names += network.decoderLayers.enumerated().map { ("decoder/layer_\($0.offset)", $0.element) }
-        names.append(("decoder/output", network.outputLayer))
-        return names
+        Array(zip(storedLayers(of: network.architecture).map(\.name), network.allLayers))
+    }
+
+    /// Each layer's group name and stored weight shape [outputs, inputs], in
+    /// parameter order, from the architecture alone: the loader checks the
+    /// file's shapes against these before it allocates the parameters.
+    static func storedLayers(of architecture: Architecture) -> [(name: String, outputs: Int, inputs: Int)] {
+        let encoderWidths = [architecture.inputWidth] + architecture.hidden
+        var layers = zip(encoderWidths, encoderWidths.dropFirst()).enumerated().map {
+            (name: "encoder/layer_\($0.offset)", outputs: $0.element.1, inputs: $0.element.0)
+        }
+        layers.append((name: "encoder/mean", outputs: architecture.latent, inputs: encoderWidths.last!))
+        if architecture.kind == .vae {
+            layers.append((name: "encoder/logvar", outputs: architecture.latent, inputs: encoderWidths.last!))
+        }
+        let decoderWidths = [architecture.latent] + architecture.hidden.reversed() + [architecture.inputWidth]
+        let decoderPairs = Array(zip(decoderWidths, decoderWidths.dropFirst()))
+        layers += decoderPairs.dropLast().enumerated().map {
+            (name: "decoder/layer_\($0.offset)", outputs: $0.element.1, inputs: $0.element.0)
+        }
+        layers.append((name: "decoder/output", outputs: decoderPairs.last!.1, inputs: decoderPairs.last!.0))
+        return layers
     }
 
     /// A layer's weights `[out, in]` (stored order) from the in-memory `[in, out]`.
@@ -134,10 +150,16 @@ public enum ModelFile {
     // MARK: Reading
 
     /// Whether `path` is an HDF5 file carrying the ae model format attribute.
+    /// An HDF5 file that the library crashes on counts as one: it is most
+    /// likely the damaged model the user meant, and loading it says so.
     public static func isModel(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path),
-              let prefix = try? handle.read(upToCount: 8), HDF5File.hasSignature(prefix),
-              let file = try? HDF5File.open(path) else { return false }
+              let prefix = try? handle.read(upToCount: 8), HDF5File.hasSignature(prefix) else { return false }
+        return (try? HDF5CrashGuard.answer(checking: path, fileBytes: HDF5CrashGuard.size(of: path)) { hasFormatAttribute(path) }) ?? true
+    }
+
+    private static func hasFormatAttribute(_ path: String) -> Bool {
+        guard let file = try? HDF5File.open(path) else { return false }
         defer { try? file.close() }
         return (try? file.stringAttribute("format")) == formatName
     }
@@ -145,8 +167,15 @@ public enum ModelFile {
     /// Loads and checks a model file. Rejects, with one clear line, a file
     /// that is not HDF5 or not an ae model, a newer format version, sizes out
     /// of range and shapes that do not fit together, all before allocating
-    /// anything from the declared sizes.
+    /// anything from the declared sizes; and a file the HDF5 library crashes
+    /// on (`HDF5CrashGuard`).
     public static func load(_ path: String) throws -> TrainedModel {
+        try HDF5CrashGuard.run(checking: path, fileBytes: HDF5CrashGuard.size(of: path)) { try loadInThisProcess(path) }
+    }
+
+    /// `load` without the crash guard: what the guard's child runs, and
+    /// what fuzzing exercises directly.
+    static func loadInThisProcess(_ path: String) throws -> TrainedModel {
         let file = try HDF5File.open(path)
         defer { try? file.close() }
         func fail(_ message: String) -> AEError { AEError(message, source: path) }
@@ -161,6 +190,10 @@ public enum ModelFile {
             throw fail("model format version \(version) is newer than this ae reads (\(formatVersion)); upgrade ae")
         }
         let architecture = try readArchitecture(file, fail: fail)
+        for layer in storedLayers(of: architecture) {
+            try checkShape(file, "\(layer.name)/weight", [layer.outputs, layer.inputs], fail: fail)
+            try checkShape(file, "\(layer.name)/bias", [layer.outputs], fail: fail)
+        }
         var network = Autoencoder(architecture: architecture)
         for (name, layer) in layerNames(of: network) {
             let weight = try readExactly(file, "\(name)/weight", shape: [layer.outputs, layer.inputs], fail: fail)
@@ -258,13 +291,17 @@ public enum ModelFile {
         return architecture
     }
 
-    /// Reads a float32-convertible dataset after checking it has `shape`.
-    private static func readExactly(_ file: HDF5File, _ path: String, shape: [Int], fail: (String) -> AEError) throws -> [Float] {
+    private static func checkShape(_ file: HDF5File, _ path: String, _ shape: [Int], fail: (String) -> AEError) throws {
         guard file.exists(path) else { throw fail("model file has no \(path)") }
         let stored = try file.shape(of: path)
         guard stored == shape else {
             throw fail("\(path) has shape \(stored); the model's sizes need \(shape)")
         }
+    }
+
+    /// Reads a float32-convertible dataset after checking it has `shape`.
+    private static func readExactly(_ file: HDF5File, _ path: String, shape: [Int], fail: (String) -> AEError) throws -> [Float] {
+        try checkShape(file, path, shape, fail: fail)
         let count = shape.reduce(1, *)
         return shape.count == 2
             ? try file.readMatrix(path, maxCount: count).storage

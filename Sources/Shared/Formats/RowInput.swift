@@ -15,6 +15,8 @@ public final class RowInput {
     public let header: JSONValue?
 
     private let rows: RowSource
+    /// The size of an HDF5 input, which sets how long `HDF5CrashGuard` waits.
+    private let hdf5Bytes: Int
     private var prefetcher: BatchPrefetcher<NDJSONRowReader.RowShape?>?
     /// The row shape seen with the last batch delivered.
     private var deliveredShape: NDJSONRowReader.RowShape?
@@ -35,20 +37,21 @@ public final class RowInput {
                 fileDescriptor: descriptor, source: source, field: field, droppedFields: droppedFields,
                 alreadyRead: signature)
             rows = RowSource(storage: .ndjson(reader, descriptor: isStdin ? -1 : descriptor), source: source)
+            hdf5Bytes = 0
             header = try reader.header
             return
         }
-        let file: HDF5File
-        if isStdin {
-            file = try HDF5File.open(image: signature + Self.readToEnd(descriptor, source: source), name: source)
-        } else {
-            close(descriptor)
-            file = try HDF5File.open(path!)
+        let image = isStdin ? signature + (try Self.readToEnd(descriptor, source: source)) : nil
+        if !isStdin { close(descriptor) }
+        let source = source
+        hdf5Bytes = image?.count ?? HDF5CrashGuard.size(of: source)
+        let (file, rowsDataset, header) = try HDF5CrashGuard.run(checking: source, fileBytes: hdf5Bytes) {
+            let file = try image.map { try HDF5File.open(image: $0, name: source) } ?? HDF5File.open(path!)
+            let header = try file.stringAttribute("ae").flatMap { text in try? JSONValue.parse(text) }
+            return (file, try HDF5Dataset(dataset, in: file), header)
         }
-        rows = RowSource(storage: .hdf5(file, try HDF5Dataset(dataset, in: file)), source: source)
-        header = try file.stringAttribute("ae").flatMap { text in
-            try? JSONValue.parse(text)
-        }
+        rows = RowSource(storage: .hdf5(file, rowsDataset), source: source)
+        self.header = header
     }
 
     deinit {
@@ -83,14 +86,16 @@ public final class RowInput {
     /// beside `x`; nil for NDJSON, whose rows carry such values as members.
     public func valuesBesideRows(_ path: String) throws -> [Double]? {
         guard case .hdf5(let file, let dataset) = rows.storage else { return nil }
-        let shape = try file.shape(of: path)
-        guard shape == [dataset.rows] || shape == [dataset.rows, 1] else {
-            throw AEError(
-                "dataset '\(path)' has shape \(shape); expected one value per row of '\(dataset.path)' ([\(dataset.rows)])",
-                source: source)
+        return try HDF5CrashGuard.run(checking: source, fileBytes: hdf5Bytes) {
+            let shape = try file.shape(of: path)
+            guard shape == [dataset.rows] || shape == [dataset.rows, 1] else {
+                throw AEError(
+                    "dataset '\(path)' has shape \(shape); expected one value per row of '\(dataset.path)' ([\(dataset.rows)])",
+                    source: source)
+            }
+            if shape.count == 1 { return try file.read(path, as: Double.self, maxCount: dataset.rows) }
+            return try file.readMatrix(path, maxCount: dataset.rows).storage.map(Double.init)
         }
-        if shape.count == 1 { return try file.read(path, as: Double.self, maxCount: dataset.rows) }
-        return try file.readMatrix(path, maxCount: dataset.rows).storage.map(Double.init)
     }
 
     /// Requires every row to hold `width` values; `expectedBy` names who
