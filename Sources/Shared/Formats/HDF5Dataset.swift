@@ -25,6 +25,10 @@ public final class HDF5Dataset {
                 let hint = header.dims.count == 1 ? " (a single feature needs shape [n, 1])" : ""
                 throw file.error("dataset '\(path)' has rank \(header.dims.count); expected a 2-D array of rows\(hint)")
             }
+            if header.dims.allSatisfy({ $0 > 0 }), Self.holdsNoData(id) {
+                throw file.error(
+                    "dataset '\(path)' declares \(header.dims[0]) rows of \(header.dims[1]) values but none were ever written")
+            }
             if let cacheBytes = Self.chunkCacheBytes(id, cols: header.dims[1], elementSize: header.elementSize) {
                 H5Dclose(id)
                 id = -1
@@ -44,6 +48,20 @@ public final class HDF5Dataset {
 
     deinit {
         close()
+    }
+
+    /// Whether a chunked or contiguous dataset has no storage allocated: its
+    /// shape is only a declaration (HDF5 would return fill values for every
+    /// row), such as 10^12 rows in a file of a few KiB. Reading it would take
+    /// forever and mean nothing. Virtual and external datasets keep their data
+    /// elsewhere and are not judged by their own storage.
+    private static func holdsNoData(_ dataset: hid_t) -> Bool {
+        let creation = H5Dget_create_plist(dataset)
+        guard creation >= 0 else { return false }
+        defer { H5Pclose(creation) }
+        let layout = H5Pget_layout(creation)
+        let ownStorage = layout == H5D_CHUNKED || (layout == H5D_CONTIGUOUS && H5Pget_external_count(creation) == 0)
+        return ownStorage && H5Dget_storage_size(dataset) == 0
     }
 
     /// Reads rows `range` into the first `range.count * cols` elements of

@@ -14,6 +14,7 @@ public enum TemporaryFiles {
     /// directory as `path` (so the final rename stays within one file system),
     /// registered for removal. Its mode is 0666 less the umask, like any new file.
     public static func create(beside path: String) throws -> (path: String, descriptor: Int32) {
+        let path = followingSymbolicLink(path)
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -31,11 +32,23 @@ public enum TemporaryFiles {
     /// Renames `temporary` to `path`, ending its registration.
     public static func commit(_ temporary: String, to path: String) throws {
         lock.withLock { _ = paths.remove(temporary) }
-        guard rename(temporary, path) == 0 else {
+        guard rename(temporary, followingSymbolicLink(path)) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw AEError("cannot write \(path): \(reason)")
         }
+    }
+
+    /// Where a symbolic link at `path` points, so that writing through a link
+    /// replaces its target, as writing in place would, rather than the link
+    /// itself (and a link to a directory is refused like the directory).
+    /// `path` itself when it is no link or a dangling one.
+    private static func followingSymbolicLink(_ path: String) -> String {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK,
+              let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Removes `temporary` and ends its registration.

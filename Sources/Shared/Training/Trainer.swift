@@ -139,7 +139,7 @@ public struct Trainer {
                     model: model, input: input, target: target, rows: rows,
                     klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
                 guard loss.total.isFinite else {
-                    throw AEError("training diverged in epoch \(epoch) (the loss is not finite); try a lower --lr or another --normalize")
+                    throw AEError("training diverged in epoch \(epoch) (the loss is not finite), so no model was written; try a lower --lr or another --normalize")
                 }
                 optimizer.beginStep()
                 let parts = step.gradientParts
@@ -167,7 +167,7 @@ public struct Trainer {
 
             if let loss = metrics.validationLoss, settings.patience > 0 {
                 guard loss.isFinite else {
-                    throw AEError("training diverged in epoch \(epoch) (the validation loss is not finite); try a lower --lr")
+                    throw AEError("training diverged in epoch \(epoch) (the validation loss is not finite), so no model was written; try a lower --lr")
                 }
                 if best == nil || loss < best!.loss {
                     best = (loss, model.parameters)
