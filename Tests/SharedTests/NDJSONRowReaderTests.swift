@@ -58,6 +58,28 @@ final class NDJSONRowReaderTests: XCTestCase {
         XCTAssertEqual(try reader.readBatch(into: &batch, capacity: 10), 0)
     }
 
+    /// Runs of zeros take a fast path four at a time; every run length, with
+    /// or without spaces and values around it, reads as the general path does.
+    func testRunsOfZerosOfEveryLengthReadExactly() throws {
+        for length in 0...13 {
+            for tail in ["", ",0.5", ", 7", ",0.0", ",-0", ",0e1"] {
+                let zeros = Array(repeating: "0", count: length)
+                let values = zeros + (tail.isEmpty ? [] : [String(tail.dropFirst()).trimmingCharacters(in: .whitespaces)])
+                guard !values.isEmpty else { continue }
+                let compact = "[" + values.joined(separator: ",") + "]"
+                let spaced = "[ " + values.joined(separator: " , ") + " ]"
+                let expected = values.map { Float($0)! }
+                for text in [compact, spaced, "{\"x\":\(compact),\"id\":1}"] {
+                    let batch = try readAll(text + "\n")
+                    XCTAssertEqual(batch.vectors, Matrix([expected]), text)
+                }
+            }
+        }
+        XCTAssertEqual(failure("[0,0,0,0,0,0,0,0,]\n"), "in.ndjson:1:18: expected a number")
+        XCTAssertEqual(failure("[0,0,0,0,0,0,0,0\n"), "in.ndjson:1:17: expected ',' or ']'")
+        XCTAssertEqual(failure("[0,0,0,0,00]\n"), "in.ndjson:1:11: expected ',' or ']'")
+    }
+
     func testObjectRowsPassOtherMembersThroughUntouched() throws {
         let text = #"""
         {"id":3,"label":"seven","meta":{"a":[1,2],"s":"q\"uo\\te \u00e9 ü"},"x":[1,2],"after":[true,false,null]}

@@ -209,7 +209,7 @@ public final class NDJSONRowReader {
             )
         }
         let (end, count) = rowShape == .array
-            ? try readVector(line.bytes, at: start)
+            ? try readVector(line.bytes, at: start, lineLength: line.count)
             : try readObject(scanner, at: start, into: &batch)
         let after = scanner.skipWhitespace(from: end)
         guard after == line.count else { throw JSONSyntaxError("unexpected text after the row", at: after) }
@@ -251,7 +251,7 @@ public final class NDJSONRowReader {
                     guard text[i] == UInt8(ascii: "[") else {
                         throw JSONSyntaxError("field \"\(field)\" is not an array of numbers", at: i)
                     }
-                    let (end, count) = try readVector(text, at: i)
+                    let (end, count) = try readVector(text, at: i, lineLength: scanner.count)
                     vectorCount = count
                     i = end
                 } else {
@@ -275,15 +275,32 @@ public final class NDJSONRowReader {
         return (i + 1, vectorCount)
     }
 
+    /// "0,0,0,0," read as one little-endian word.
+    private static let fourZeros = UInt64(littleEndian: 0x2C30_2C30_2C30_2C30)
+
     /// Reads `[n, n, ...]` at `open` into `values` and checks its length.
     @inline(__always)
-    private func readVector(_ text: UnsafePointer<UInt8>, at open: Int) throws(JSONSyntaxError) -> (end: Int, count: Int) {
+    private func readVector(
+        _ text: UnsafePointer<UInt8>, at open: Int, lineLength: Int
+    ) throws(JSONSyntaxError) -> (end: Int, count: Int) {
         var i = open + 1
         while JSONScanner.isWhitespace(text[i]) { i += 1 }
         var count = 0
         if text[i] != UInt8(ascii: "]") {
             var output = values
             while true {
+                // Sparse data (images, counts, one-hot columns) holds long
+                // runs of zeros: "0,0,0,0," is taken eight bytes at a time.
+                if i + 8 <= lineLength && count + 4 <= valuesCapacity
+                    && UnsafeRawPointer(text + i).loadUnaligned(as: UInt64.self) == Self.fourZeros {
+                    repeat {
+                        (output + count).update(repeating: 0, count: 4)
+                        count += 4
+                        i += 8
+                    } while i + 8 <= lineLength && count + 4 <= valuesCapacity
+                        && UnsafeRawPointer(text + i).loadUnaligned(as: UInt64.self) == Self.fourZeros
+                    while JSONScanner.isWhitespace(text[i]) { i += 1 }
+                }
                 if count == valuesCapacity { output = growValues() }
                 output[count] = try JSONFloatParser.parse(text, at: &i)
                 count += 1
