@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 # filter its rows with jq; the man pages are checked with jq too.
 TEST_PACKAGES := python3-h5py python3-numpy python3-pil jq
 
-.PHONY: all deps test-deps build test man demo install check-install clean
+.PHONY: all deps test-deps build test test-sanitize man demo install check-install clean
 
 all: build
 
@@ -23,6 +23,30 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/man-pages --check
+
+# The test suite under AddressSanitizer, then under ThreadSanitizer, each in a
+# build directory of its own. The end-to-end tests run the tools built there,
+# so the tools are checked too; every process writes its sanitizer reports
+# to .build/sanitizer-reports/, and any report there fails the target (a
+# tool's report would otherwise only reach the stderr its test captured).
+# A huge allocation fails as it does outside ASan (libhdf5, reading a
+# damaged file, checks for that) instead of stopping the process. The ASan
+# and LSan suppressions in sanitizers/ cover only code that is not ae's, each
+# with the reason; TSan needs none.
+REPORTS := $(CURDIR)/.build/sanitizer-reports
+SUPPRESSIONS := $(CURDIR)/sanitizers
+
+test-sanitize: test-deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan
+	rm -rf $(REPORTS) && mkdir -p $(REPORTS)
+	ASAN_OPTIONS=allocator_may_return_null=1:suppressions=$(SUPPRESSIONS)/asan.supp:log_path=$(REPORTS)/asan \
+	LSAN_OPTIONS=suppressions=$(SUPPRESSIONS)/lsan.supp:print_suppressions=0 \
+		$(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
+	@scripts/sanitizer-reports $(REPORTS)
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
+	TSAN_OPTIONS=log_path=$(REPORTS)/tsan \
+		$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
+	@scripts/sanitizer-reports $(REPORTS)
 
 man: test-deps
 	scripts/man-pages

@@ -5,7 +5,9 @@ let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp"]
 
 let package = Package(
     name: "ae",
-    products: tools.map { .executable(name: $0, targets: [$0]) },
+    // Shared is a library product for the fuzz package (fuzz/Package.swift),
+    // which builds the same sources with the fuzzer's instrumentation.
+    products: tools.map { .executable(name: $0, targets: [$0]) } + [.library(name: "Shared", targets: ["Shared"])],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],

@@ -5,7 +5,17 @@
 
 // Each kernel is cloned for AVX-512, AVX2+FMA and the baseline; the loader
 // picks the best clone the CPU supports (an ifunc), so callers see one symbol.
+// Except under ThreadSanitizer: it instruments the clones' resolver, which the
+// loader runs while relocating, before TSan is set up, and the program
+// crashes before main; there the kernels are built once, for the baseline.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AE_KERNEL
+#endif
+#endif
+#ifndef AE_KERNEL
 #define AE_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
 
 // Lets a per-row loss sum be computed in vector lanes (a fixed reordering for
 // a given instruction set, so results stay reproducible on one machine).

@@ -44,20 +44,36 @@ enum ToolRunner {
         try process.run()
         // Read both pipes while the process runs, so a full pipe cannot block it.
         let errorData = ErrorCollector()
-        let errorReader = Thread { errorData.data = stderr.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
+        Thread { errorData.deliver(stderr.fileHandleForReading.readDataToEndOfFile()) }.start()
         let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorReader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.data, as: UTF8.self))
+        return Result(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.wait(), as: UTF8.self))
     }
 }
 
 private final class BundleMarker {}
 
-/// What the stderr reader thread collected; read only after it finished.
+/// What the stderr reader thread collected, handed over under a lock: the
+/// lock is what orders the thread's write before the test's read (polling
+/// `Thread.isFinished` does not, and ThreadSanitizer reported the race).
 private final class ErrorCollector: @unchecked Sendable {
-    var data = Data()
+    private let condition = NSCondition()
+    private var data: Data?
+
+    func deliver(_ collected: Data) {
+        condition.lock()
+        data = collected
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Waits for the reader thread's data.
+    func wait() -> Data {
+        condition.lock()
+        defer { condition.unlock() }
+        while data == nil { condition.wait() }
+        return data!
+    }
 }
 
 /// Small data sets with known structure, written as files for the tools.

@@ -1,4 +1,4 @@
-@testable import Shared
+@_spi(Fuzzing) @testable import Shared
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -173,8 +173,7 @@ public enum ModelFile {
         try HDF5CrashGuard.run(checking: path, fileBytes: HDF5CrashGuard.size(of: path)) { try loadInThisProcess(path) }
     }
 
-    /// `load` without the crash guard: what the guard's child runs, and
-    /// what fuzzing exercises directly.
+    /// `load` without the crash guard: what the guard's child runs.
     static func loadInThisProcess(_ path: String) throws -> TrainedModel {
         let file = try HDF5File.open(path)
         defer { try? file.close() }

@@ -72,7 +72,10 @@ public final class NDJSONRowReader {
         )
     }
 
-    init(
+    /// The designated initialiser, with the size of the reads: tests and the
+    /// fuzz target (fuzz/, through the `Fuzzing` SPI) make it tiny so that
+    /// short inputs cross read boundaries and grow the line buffer.
+    @_spi(Fuzzing) public init(
         fileDescriptor: Int32,
         source: String,
         field: String,

@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets over ae's readers of untrusted input. They build only with
+// the fuzzer's instrumentation (-sanitize=fuzzer supplies the driver), so they
+// live apart from the root package; `fuzz/run` builds and runs them.
+let package = Package(
+    name: "ae-fuzz",
+    dependencies: [.package(name: "ae", path: "..")],
+    targets: [.systemLibrary(name: "CLibFuzzer")] + ["fuzz-ndjson", "fuzz-model"].map {
+        .executableTarget(
+            name: $0,
+            dependencies: ["CLibFuzzer", .product(name: "Shared", package: "ae")],
+            // The system's gold stops with an internal error on the
+            // instrumented objects; the toolchain's lld links them.
+            linkerSettings: [.unsafeFlags(["-use-ld=lld"])]
+        )
+    },
+    swiftLanguageModes: [.v5]
+)
