@@ -44,7 +44,7 @@ test-sanitize: test-deps
 		$(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan
 	@scripts/sanitizer-reports $(REPORTS)
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
-	TSAN_OPTIONS=log_path=$(REPORTS)/tsan \
+	TSAN_OPTIONS=allocator_may_return_null=1:log_path=$(REPORTS)/tsan \
 		$(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan
 	@scripts/sanitizer-reports $(REPORTS)
 

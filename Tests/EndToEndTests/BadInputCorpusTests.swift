@@ -124,8 +124,10 @@ final class BadInputCorpusTests: XCTestCase {
             try Data(model[..<offset]).write(to: directory.appendingPathComponent("cut-\(offset).h5"))
             script.append("timeout 60 ae-encode cut-\(offset).h5 inputs/good.ndjson > /dev/null 2> cut-\(offset).err; echo cut-\(offset) $?")
         }
-        var generator = SystemRandomNumberGenerator()
-        let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
+        // A fixed seed keeps the suite repeatable (also under the sanitizers,
+        // where some libhdf5 failures end a process differently); the fuzz
+        // target explores damaged models at random.
+        let seed: UInt64 = 20_261_126
         var state = seed
         for flip in 0..<40 {
             var damaged = model
