@@ -5,3 +5,9 @@
 #include <stdint.h>
 
 int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+
+// What each target's main does: hands the process's arguments and the
+// target's entry point to the driver, and returns its status.
+static inline int ae_run_fuzzer(int argc, char **argv, int (*callback)(const uint8_t *data, size_t size)) {
+    return LLVMFuzzerRunDriver(&argc, &argv, callback);
+}
