@@ -15,16 +15,11 @@ final class BadInputCorpusTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-corpus-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory()
         try FileManager.default.createSymbolicLink(
             at: directory.appendingPathComponent("inputs"), withDestinationURL: Self.corpus.appendingPathComponent("inputs"))
         try FileManager.default.copyItem(
             at: Self.corpus.appendingPathComponent("inputs/model.h5"), to: directory.appendingPathComponent("m.h5"))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     // MARK: The corpus

@@ -8,15 +8,10 @@ final class CompletionTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeScratchDirectory()
         for name in ["rows.ndjson", "model.h5"] {
             try Data().write(to: directory.appendingPathComponent(name))
         }
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     /// The words bash offers for the last word of `line` (which ends in a

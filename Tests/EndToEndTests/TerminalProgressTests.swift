@@ -8,13 +8,7 @@ final class TerminalProgressTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try SyntheticData.planeObjects(rows: 2000).write(to: directory.appendingPathComponent("x.ndjson"), atomically: false, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+        directory = try makeScratchDirectory(planeRows: 2000)
     }
 
     /// Runs `command` with stdin, stdout and stderr on a pseudo-terminal;

@@ -76,6 +76,22 @@ private final class ErrorCollector: @unchecked Sendable {
     }
 }
 
+extension XCTestCase {
+    /// A fresh directory for one test's files, removed when the test ends;
+    /// with `planeRows`, it holds x.ndjson: that many rows of
+    /// `SyntheticData.planeObjects`.
+    func makeScratchDirectory(planeRows: Int? = nil) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ae-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        if let planeRows {
+            try SyntheticData.planeObjects(rows: planeRows)
+                .write(to: directory.appendingPathComponent("x.ndjson"), atomically: false, encoding: .utf8)
+        }
+        return directory
+    }
+}
+
 /// Small data sets with known structure, written as files for the tools.
 enum SyntheticData {
     /// `rows` points on a 2-D plane embedded in `width` dimensions, with a

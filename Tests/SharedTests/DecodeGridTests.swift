@@ -9,12 +9,7 @@ final class DecodeGridTests: XCTestCase {
     private var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("DecodeGridTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try FileManager.default.removeItem(at: directory)
+        directory = try makeTemporaryDirectory().url
     }
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
