@@ -1,3 +1,4 @@
+import CKernels
 @testable import Shared
 import XCTest
 
@@ -33,6 +34,36 @@ final class SparseProductTests: XCTestCase {
             layer.backward(sparseInput: sparse, outputGradient: outputGradient, gradients: &sparseGradients)
             for i in layer.weightOffset..<layer.end {
                 XCTAssertEqual(sparseGradients[i], denseGradients[i], accuracy: 1e-4, "\(inputs)x\(outputs) gradient \(i)")
+            }
+        }
+    }
+
+    func testNonZerosListEachEntryInOrderAndGiveUpPastTheLimit() {
+        var generator = SeededGenerator(seed: 5)
+        let slack = Int(AE_NONZEROS_SLACK), guardEntries = 8
+        for (name, nonzeros) in [("dispatched", ae_nonzeros), ("portable", ae_nonzeros_portable)] {
+            for count in [1, 15, 16, 17, 33, 784] {
+                for density in [0.0, 0.2, 1.0] {
+                    var x = randomSparse(rows: 1, cols: count, density: density, generator: &generator)
+                    if count > 3 { (x[1], x[2]) = (.nan, -0.0) }
+                    let expected = x.indices.filter { !(x[$0] == 0) }
+                    for limit in Set([count, expected.count, max(expected.count - 1, 0)]) {
+                        let size = limit + slack + guardEntries
+                        var columns = [Int32](repeating: -7, count: size)
+                        var values = [Float](repeating: 42, count: size)
+                        let found = nonzeros(x, count, &columns, &values, limit)
+                        let label = "\(name), \(count) entries, density \(density), limit \(limit)"
+                        if expected.count > limit {
+                            XCTAssertEqual(found, -1, label)
+                        } else {
+                            XCTAssertEqual(found, Int64(expected.count), label)
+                            XCTAssertEqual(columns[..<expected.count].map(Int.init), expected, label)
+                            for (k, j) in expected.enumerated() { XCTAssertEqual(values[k].bitPattern, x[j].bitPattern, label) }
+                        }
+                        XCTAssertEqual(Array(columns[(limit + slack)...]), Array(repeating: -7, count: guardEntries), label)
+                        XCTAssertEqual(Array(values[(limit + slack)...]), Array(repeating: 42, count: guardEntries), label)
+                    }
+                }
             }
         }
     }

@@ -51,8 +51,14 @@ void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of
                                    const float *d, size_t width, float *g);
 
 // Writes the positions and values of the non-zeros of x[0..<count] and returns
-// how many there are, or -1 as soon as there are more than `limit`.
+// how many there are, or -1 as soon as there are more than `limit`. It may
+// write up to AE_NONZEROS_SLACK entries past `limit` (whole vectors are
+// stored), so both arrays need room for `limit + AE_NONZEROS_SLACK`.
+#define AE_NONZEROS_SLACK 16
 int64_t ae_nonzeros(const float *x, size_t count, int32_t *columns, float *values, size_t limit);
+// The same without AVX-512, as ae_nonzeros runs on CPUs without it; declared
+// so that tests check it on any machine.
+int64_t ae_nonzeros_portable(const float *x, size_t count, int32_t *columns, float *values, size_t limit);
 
 // The index of the first NaN or infinite value in x[0..<count], or -1.
 int64_t ae_first_non_finite(const float *x, size_t count);

@@ -99,8 +99,9 @@ public struct DenseLayer: Equatable, Sendable {
                 var starts = [Int64](repeating: 0, count: range.count + 1)
                 // Filled before they are read, so not zeroed: at 64 rows of
                 // 784 inputs that would be 200 KB of stores per block.
-                let columns = UnsafeMutablePointer<Int32>.allocate(capacity: range.count * sparseLimit)
-                let values = UnsafeMutablePointer<Float>.allocate(capacity: range.count * sparseLimit)
+                let capacity = range.count * sparseLimit + Int(AE_NONZEROS_SLACK)
+                let columns = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+                let values = UnsafeMutablePointer<Float>.allocate(capacity: capacity)
                 defer {
                     columns.deallocate()
                     values.deallocate()

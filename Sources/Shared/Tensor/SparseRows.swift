@@ -41,7 +41,7 @@ public final class SparseRows {
         var starts = rowStarts, columns = columnIndices, byRow = rowValues
         starts.removeAll(keepingCapacity: true)
         starts.append(0)
-        let capacity = allowed + cols
+        let capacity = allowed + cols + Int(AE_NONZEROS_SLACK)
         if columns.count < capacity {
             columns = [Int32](repeating: 0, count: capacity)
             byRow = [Float](repeating: 0, count: capacity)
