@@ -53,7 +53,7 @@ struct Encode: ToolCommand {
         var batch = RowBatch()
         var total = 0
         while try rows.readBatch(into: &batch, capacity: batching.batch) > 0 {
-            let codes = trained.encode(batch.vectors, pool: pool)
+            let codes = trained.encode(batch.vectors, pool: pool, logVariance: sample || withLogvar)
             var columns: [(name: String, values: OutputColumns.Values)] = [
                 ("z", .vectors(sample ? codes.sample(generator: &generator) : codes.mean))
             ]

@@ -37,6 +37,17 @@ final class InferenceTests: XCTestCase {
         }
     }
 
+    func testMeansAloneSkipTheLogVarianceAndMatchTheFullEncoding() {
+        var generator = SeededGenerator(seed: 32)
+        let model = model(generator: &generator)
+        let rows = mixedRows(generator: &generator)
+        let full = model.encode(rows, pool: WorkerPool(threads: 2))
+        let meansAlone = model.encode(rows, pool: WorkerPool(threads: 2), logVariance: false)
+        XCTAssertNotNil(full.logVariance)
+        XCTAssertNil(meansAlone.logVariance)
+        XCTAssertEqual(meansAlone.mean.storage.map(\.bitPattern), full.mean.storage.map(\.bitPattern))
+    }
+
     func testRowwiseFirstLayerMatchesTheDenseProduct() {
         var generator = SeededGenerator(seed: 32)
         let model = model(generator: &generator)

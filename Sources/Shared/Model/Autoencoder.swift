@@ -63,11 +63,13 @@ public struct LatentCodes: Sendable {
 }
 
 extension Autoencoder {
-    /// Encodes normalised rows to latent means (and log-variances for a VAE).
-    public func encode(_ input: Matrix, pool: WorkerPool) -> LatentCodes {
+    /// Encodes normalised rows to latent means, and for a VAE log-variances
+    /// unless `logVariance` is false (a mean alone skips that head's product).
+    public func encode(_ input: Matrix, pool: WorkerPool, logVariance wantsLogVariance: Bool = true) -> LatentCodes {
         precondition(input.cols == inputWidth, "input width does not match the model")
         let hidden = runHidden(encoderLayers, from: input, pool: pool, firstLayerRowwise: true)
         var mean = Matrix(rows: input.rows, cols: latentWidth)
+        let logVarianceHead = wantsLogVariance ? logVarianceHead : nil
         var logVariance = logVarianceHead.map { _ in Matrix(rows: input.rows, cols: latentWidth) }
         parameters.withUnsafeBufferPointer { p in
             hidden.storage.withUnsafeBufferPointer { h in

@@ -14,12 +14,13 @@ extension TrainedModel {
     /// small enough that padding a short input costs little.
     public static let blockRows = 64
 
-    /// Latent codes of rows given in data units.
-    public func encode(_ rows: Matrix, pool: WorkerPool) -> LatentCodes {
+    /// Latent codes of rows given in data units; a VAE's log-variances only
+    /// when `logVariance` is set.
+    public func encode(_ rows: Matrix, pool: WorkerPool, logVariance: Bool = true) -> LatentCodes {
         var normalized = rows
         normalization.apply(to: &normalized)
         let outputs = Self.inBlocks(normalized, pool: pool) { block, single in
-            let codes = network.encode(block, pool: single)
+            let codes = network.encode(block, pool: single, logVariance: logVariance)
             return [codes.mean] + (codes.logVariance.map { [$0] } ?? [])
         }
         return LatentCodes(mean: outputs[0], logVariance: outputs.count > 1 ? outputs[1] : nil)

@@ -51,13 +51,13 @@ public struct RowScorer: Sendable {
             for method in methods { result.scores[method] = [] }
             return result
         }
-        let codes = network.encode(rows, pool: pool)
+        let sampled = methods.filter(\.isSampled)
+        let codes = network.encode(rows, pool: pool, logVariance: !sampled.isEmpty)
         if methods.contains(.reconstruction) || wantsFeatureLosses {
             let logits = network.decodeLogits(codes.mean, pool: pool)
             if methods.contains(.reconstruction) { result.scores[.reconstruction] = rowLosses(logits, against: rows, pool: pool) }
             if wantsFeatureLosses { result.featureLosses = featureLosses(logits, against: rows, pool: pool) }
         }
-        let sampled = methods.filter(\.isSampled)
         if !sampled.isEmpty {
             precondition(codes.logVariance != nil, "\(sampled[0].rawValue) scores need a VAE")
             let bounds = sampledBounds(rows, codes: codes, pool: pool)
