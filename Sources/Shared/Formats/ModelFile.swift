@@ -119,21 +119,11 @@ public enum ModelFile {
     /// parameter order, from the architecture alone: the loader checks the
     /// file's shapes against these before it allocates the parameters.
     static func storedLayers(of architecture: Architecture) -> [(name: String, outputs: Int, inputs: Int)] {
-        let encoderWidths = [architecture.inputWidth] + architecture.hidden
-        var layers = zip(encoderWidths, encoderWidths.dropFirst()).enumerated().map {
-            (name: "encoder/layer_\($0.offset)", outputs: $0.element.1, inputs: $0.element.0)
-        }
-        layers.append((name: "encoder/mean", outputs: architecture.latent, inputs: encoderWidths.last!))
-        if architecture.kind == .vae {
-            layers.append((name: "encoder/logvar", outputs: architecture.latent, inputs: encoderWidths.last!))
-        }
-        let decoderWidths = [architecture.latent] + architecture.hidden.reversed() + [architecture.inputWidth]
-        let decoderPairs = Array(zip(decoderWidths, decoderWidths.dropFirst()))
-        layers += decoderPairs.dropLast().enumerated().map {
-            (name: "decoder/layer_\($0.offset)", outputs: $0.element.1, inputs: $0.element.0)
-        }
-        layers.append((name: "decoder/output", outputs: decoderPairs.last!.1, inputs: decoderPairs.last!.0))
-        return layers
+        let depth = architecture.hidden.count
+        let names = (0..<depth).map { "encoder/layer_\($0)" } + ["encoder/mean"]
+            + (architecture.kind == .vae ? ["encoder/logvar"] : [])
+            + (0..<depth).map { "decoder/layer_\($0)" } + ["decoder/output"]
+        return zip(names, architecture.layerShapes).map { (name: $0, outputs: $1.outputs, inputs: $1.inputs) }
     }
 
     /// A layer's weights `[out, in]` (stored order) from the in-memory `[in, out]`.

@@ -43,13 +43,21 @@ public struct Architecture: Equatable, Sendable {
         }
     }
 
+    /// Every layer's inputs and outputs, in parameter order: encoder hidden
+    /// layers, mean head, log-variance head (VAE), decoder hidden layers,
+    /// output layer. The model's layout, its parameter count and the model
+    /// file's shape checks all follow from this one list.
+    public var layerShapes: [(inputs: Int, outputs: Int)] {
+        let encoderWidths = [inputWidth] + hidden
+        let decoderWidths = [latent] + hidden.reversed() + [inputWidth]
+        let head = (inputs: encoderWidths.last!, outputs: latent)
+        return zip(encoderWidths, encoderWidths.dropFirst()).map { (inputs: $0, outputs: $1) }
+            + (kind == .vae ? [head, head] : [head])
+            + zip(decoderWidths, decoderWidths.dropFirst()).map { (inputs: $0, outputs: $1) }
+    }
+
     /// Parameter count, computed without overflow for sizes within `maximumWidth`.
     public var parameterCount: Int {
-        let encoder = zip([inputWidth] + hidden, hidden).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
-        let last = hidden.last ?? inputWidth
-        let heads = (kind == .vae ? 2 : 1) * (last * latent + latent)
-        let decoderWidths = [latent] + hidden.reversed() + [inputWidth]
-        let decoder = zip(decoderWidths, decoderWidths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
-        return encoder + heads + decoder
+        layerShapes.reduce(0) { $0 + $1.inputs * $1.outputs + $1.outputs }
     }
 }

@@ -19,19 +19,17 @@ public struct Autoencoder: Equatable, Sendable {
     public init(architecture: Architecture) {
         self.architecture = architecture
         var offset = 0
-        func layer(_ inputs: Int, _ outputs: Int) -> DenseLayer {
-            defer { offset += inputs * outputs + outputs }
-            return DenseLayer(inputs: inputs, outputs: outputs, weightOffset: offset)
+        let layers = architecture.layerShapes.map { shape -> DenseLayer in
+            defer { offset += shape.inputs * shape.outputs + shape.outputs }
+            return DenseLayer(inputs: shape.inputs, outputs: shape.outputs, weightOffset: offset)
         }
-        let encoderWidths = [architecture.inputWidth] + architecture.hidden
-        encoderLayers = zip(encoderWidths, encoderWidths.dropFirst()).map { layer($0, $1) }
-        let bottleneckInput = encoderWidths.last!
-        meanHead = layer(bottleneckInput, architecture.latent)
-        logVarianceHead = architecture.kind == .vae ? layer(bottleneckInput, architecture.latent) : nil
-        let decoderWidths = [architecture.latent] + architecture.hidden.reversed() + [architecture.inputWidth]
-        let decoderPairs = Array(zip(decoderWidths, decoderWidths.dropFirst()))
-        decoderLayers = decoderPairs.dropLast().map { layer($0, $1) }
-        outputLayer = layer(decoderPairs.last!.0, decoderPairs.last!.1)
+        let depth = architecture.hidden.count
+        let heads = architecture.kind == .vae ? 2 : 1
+        encoderLayers = Array(layers[..<depth])
+        meanHead = layers[depth]
+        logVarianceHead = heads == 2 ? layers[depth + 1] : nil
+        decoderLayers = Array(layers[(depth + heads)..<(layers.count - 1)])
+        outputLayer = layers.last!
         parameters = [Float](repeating: 0, count: offset)
     }
 
