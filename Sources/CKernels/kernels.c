@@ -203,41 +203,69 @@ enum { SPARSE_PREFETCH_DISTANCE = 8 };
 #define load16(p) (*(const float16_vector *)(p))
 #define store16(p, v) (*(float16_vector *)(p) = (v))
 
-AE_KERNEL
-void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
-                                const float *w, size_t width, float *y) {
-    // Column blocks outside, rows inside: one block of W's columns (a few
-    // hundred KB) stays in cache while every row uses it. Each output is
-    // still summed over its row's non-zeros in order, whatever `rows` is.
-    size_t blocked = width / SPARSE_BLOCK * SPARSE_BLOCK;
-    for (size_t o = 0; o < blocked; o += SPARSE_BLOCK) {
+// The sparse-rows product walks W in tiles of SPARSE_TILE_INPUTS rows by at
+// most SPARSE_TILE_VECTORS vectors of columns (64 KB at most), which a chunk
+// of SPARSE_TILE_ROWS input rows uses while it is in the nearest caches.
+// Untiled, each non-zero fetched its part of W from L2 again. Measured on
+// MNIST rows through a 784x400 layer: 65 GFLOPS a core against 45 untiled;
+// smaller and larger tiles were slower.
+enum { SPARSE_TILE_INPUTS = 128, SPARSE_TILE_VECTORS = 8, SPARSE_TILE_ROWS = 256 };
+
+// One tile column: `vectors` accumulators (a constant once inlined) per row,
+// resumed tile by tile from where the row's previous tile left them.
+static inline __attribute__((always_inline)) void sparse_rows_tile_column(
+    const int64_t *starts, const int32_t *columns, const float *values, size_t rows, size_t inputs,
+    const float *w, size_t width, float *y, size_t first_column, const int vectors) {
+    int64_t next[SPARSE_TILE_ROWS];
+    for (size_t r = 0; r < rows; r++) next[r] = starts[r];
+    for (size_t tile_end = SPARSE_TILE_INPUTS; tile_end < inputs + SPARSE_TILE_INPUTS; tile_end += SPARSE_TILE_INPUTS) {
         for (size_t r = 0; r < rows; r++) {
-            float *out = y + r * width + o;
-            float16_vector a0 = load16(out), a1 = load16(out + 16), a2 = load16(out + 32), a3 = load16(out + 48);
-            float16_vector a4 = load16(out + 64), a5 = load16(out + 80), a6 = load16(out + 96), a7 = load16(out + 112);
-            int64_t stop = starts[r + 1];
-            for (int64_t k = starts[r]; k < stop; k++) {
-                if (k + SPARSE_PREFETCH_DISTANCE < stop) prefetch_block(w + (size_t)columns[k + SPARSE_PREFETCH_DISTANCE] * width + o);
-                const float *row = w + (size_t)columns[k] * width + o;
+            int64_t k = next[r], stop = starts[r + 1];
+            if (k == stop || (size_t)columns[k] >= tile_end) continue;
+            float *out = y + r * width + first_column;
+            float16_vector a[SPARSE_TILE_VECTORS];
+            for (int i = 0; i < vectors; i++) a[i] = load16(out + 16 * i);
+            for (; k < stop && (size_t)columns[k] < tile_end; k++) {
+                const float *row = w + (size_t)columns[k] * width + first_column;
                 float v = values[k];
-                a0 += v * load16(row); a1 += v * load16(row + 16); a2 += v * load16(row + 32); a3 += v * load16(row + 48);
-                a4 += v * load16(row + 64); a5 += v * load16(row + 80); a6 += v * load16(row + 96); a7 += v * load16(row + 112);
+                for (int i = 0; i < vectors; i++) a[i] += v * load16(row + 16 * i);
             }
-            store16(out, a0); store16(out + 16, a1); store16(out + 32, a2); store16(out + 48, a3);
-            store16(out + 64, a4); store16(out + 80, a5); store16(out + 96, a6); store16(out + 112, a7);
+            next[r] = k;
+            for (int i = 0; i < vectors; i++) store16(out + 16 * i, a[i]);
         }
     }
-    for (size_t r = 0; r < rows; r++) {
-        float *out = y + r * width;
-        for (size_t o = blocked; o + 16 <= width; o += 16) {
-            float16_vector a = load16(out + o);
-            for (int64_t k = starts[r]; k < starts[r + 1]; k++) a += values[k] * load16(w + (size_t)columns[k] * width + o);
-            store16(out + o, a);
+}
+
+AE_KERNEL
+void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
+                                const float *w, size_t inputs, size_t width, float *y) {
+    // Each output is still summed over its row's non-zeros in order, however
+    // rows, columns and inputs are tiled. The width's vectors are split evenly
+    // into tile columns (400 columns: 6, 6, 6 and 7 vectors), so none is left
+    // with too few accumulators to hide the multiply-adds' latency.
+    size_t vectors = width / 16, tile_columns = (vectors + SPARSE_TILE_VECTORS - 1) / SPARSE_TILE_VECTORS;
+    for (size_t first_row = 0; first_row < rows; first_row += SPARSE_TILE_ROWS) {
+        size_t chunk = rows - first_row < SPARSE_TILE_ROWS ? rows - first_row : SPARSE_TILE_ROWS;
+        const int64_t *chunk_starts = starts + first_row;
+        float *chunk_y = y + first_row * width;
+        size_t column = 0;
+        for (size_t t = 0; t < tile_columns; t++) {
+            int count = (int)((vectors - column / 16) / (tile_columns - t));
+            switch (count) {
+#define TILE_COLUMN(n) case n: sparse_rows_tile_column(chunk_starts, columns, values, chunk, inputs, w, width, chunk_y, column, n); break
+            TILE_COLUMN(1); TILE_COLUMN(2); TILE_COLUMN(3); TILE_COLUMN(4);
+            TILE_COLUMN(5); TILE_COLUMN(6); TILE_COLUMN(7); default: TILE_COLUMN(8);
+#undef TILE_COLUMN
+            }
+            column += 16 * (size_t)count;
         }
-        for (size_t o = width / 16 * 16; o < width; o++) {
-            float a = out[o];
-            for (int64_t k = starts[r]; k < starts[r + 1]; k++) a += values[k] * w[(size_t)columns[k] * width + o];
-            out[o] = a;
+        for (size_t r = 0; r < chunk; r++) {
+            float *out = chunk_y + r * width;
+            for (size_t c = column; c < width; c++) {
+                float a = out[c];
+                for (int64_t k = chunk_starts[r]; k < chunk_starts[r + 1]; k++) a += values[k] * w[(size_t)columns[k] * width + c];
+                out[c] = a;
+            }
         }
     }
 }

@@ -38,6 +38,37 @@ final class SparseProductTests: XCTestCase {
         }
     }
 
+    /// The tiled kernel must add each row's terms in the order of its
+    /// non-zeros whatever the tiling (rows past a 256-row chunk, inputs past a
+    /// 128-input tile, widths of 1 to 8 vectors per tile column plus a scalar
+    /// remainder): so its result is exactly the in-order sum, each step fused
+    /// (an FMA build) or each rounded twice (the baseline build), not merely close.
+    func testSparseRowsProductSumsEachOutputInTheOrderOfItsRowsNonZeros() {
+        var generator = SeededGenerator(seed: 8)
+        for (inputs, width, rows) in [(300, 400, 300), (129, 784, 5), (7, 15, 3), (784, 16 * 9 + 3, 260), (200, 48, 20)] {
+            let x = randomSparse(rows: rows, cols: inputs, density: 0.3, generator: &generator)
+            let w = (0..<(inputs * width)).map { _ in Float(generator.gaussian()) }
+            let start = (0..<(rows * width)).map { _ in Float(generator.gaussian()) }
+            let sparse = SparseRows()
+            XCTAssertTrue(sparse.index(x, rows: rows, cols: inputs, limit: 1))
+            var y = start
+            ae_sparse_rows_times_dense(sparse.rowStarts, sparse.columnIndices, sparse.rowValues, rows, w, inputs, width, &y)
+            var fused = start, rounded = start
+            for r in 0..<rows {
+                for j in 0..<inputs where x[r * inputs + j] != 0 {
+                    let v = x[r * inputs + j]
+                    for c in 0..<width {
+                        fused[r * width + c] = fused[r * width + c].addingProduct(v, w[j * width + c])
+                        rounded[r * width + c] += v * w[j * width + c]
+                    }
+                }
+            }
+            let label = "\(inputs) inputs, width \(width), \(rows) rows"
+            XCTAssertNotEqual(fused, rounded, label)
+            XCTAssertTrue(y == fused || y == rounded, label)
+        }
+    }
+
     func testNonZerosListEachEntryInOrderAndGiveUpPastTheLimit() {
         var generator = SeededGenerator(seed: 5)
         let slack = Int(AE_NONZEROS_SLACK), guardEntries = 8

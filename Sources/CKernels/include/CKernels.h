@@ -39,10 +39,13 @@ void ae_adam_update(float *parameters, float *first_moment, float *second_moment
 // A sparse matrix is given by rows (CSR: `starts[r]..<starts[r + 1]` index
 // `columns` and `values`) or by columns (CSC, the same with roles swapped).
 
-// Y[r, :] += sum over the non-zeros (r, j, v) of v * W[j, :], for r < rows;
-// W is row-major with `width` columns, as is Y.
+// Y[r, :] += sum over the non-zeros (r, j, v) of v * W[j, :], for r < rows,
+// each output summed in the order of its row's non-zeros, which have
+// increasing column indices j < inputs. W is row-major, inputs x width; Y is
+// row-major with `width` columns. The kernel is fastest when W is 64-byte
+// aligned (see AlignedFloats).
 void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
-                                const float *w, size_t width, float *y);
+                                const float *w, size_t inputs, size_t width, float *y);
 
 // G[j, :] = sum over the non-zeros (r, j, v) of v * D[r, :], for j < count
 // (CSC input: `starts` over columns, `rows_of` the row of each non-zero);

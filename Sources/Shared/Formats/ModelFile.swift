@@ -187,12 +187,14 @@ public enum ModelFile {
         for (name, layer) in layerNames(of: network) {
             let weight = try readExactly(file, "\(name)/weight", shape: [layer.outputs, layer.inputs], fail: fail)
             let bias = try readExactly(file, "\(name)/bias", shape: [layer.outputs], fail: fail)
-            for o in 0..<layer.outputs {
-                for i in 0..<layer.inputs {
-                    network.parameters[layer.weightOffset + i * layer.outputs + o] = weight[o * layer.inputs + i]
+            network.parameters.withUnsafeMutableBufferPointer { parameters in
+                for o in 0..<layer.outputs {
+                    for i in 0..<layer.inputs {
+                        parameters[layer.weightOffset + i * layer.outputs + o] = weight[o * layer.inputs + i]
+                    }
                 }
+                for (k, value) in bias.enumerated() { parameters[layer.biasOffset + k] = value }
             }
-            network.parameters.replaceSubrange(layer.biasOffset..<layer.end, with: bias)
         }
         guard network.parameters.allSatisfy(\.isFinite) else {
             throw fail("model holds NaN or infinite weights")

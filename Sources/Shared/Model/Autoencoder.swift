@@ -7,7 +7,8 @@
 /// output layer.
 public struct Autoencoder: Equatable, Sendable {
     public let architecture: Architecture
-    public var parameters: [Float]
+    /// Aligned so that the first layer's weights (offset 0) are, for the sparse product.
+    public var parameters: AlignedFloats
 
     public let encoderLayers: [DenseLayer]
     public let meanHead: DenseLayer
@@ -30,7 +31,7 @@ public struct Autoencoder: Equatable, Sendable {
         logVarianceHead = heads == 2 ? layers[depth + 1] : nil
         decoderLayers = Array(layers[(depth + heads)..<(layers.count - 1)])
         outputLayer = layers.last!
-        parameters = [Float](repeating: 0, count: offset)
+        parameters = AlignedFloats(repeating: 0, count: offset)
     }
 
     /// A freshly initialised model, drawn like `torch.nn.Linear`'s default:

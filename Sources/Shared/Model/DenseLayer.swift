@@ -62,7 +62,7 @@ public struct DenseLayer: Equatable, Sendable {
         }
         ae_sparse_rows_times_dense(
             input.rowStarts, input.columnIndices, input.rowValues, input.rows,
-            parameters + weightOffset, outputs, output)
+            parameters + weightOffset, inputs, outputs, output)
     }
 
     /// `backward` for a sparse input block, without an input gradient (a
@@ -113,7 +113,8 @@ public struct DenseLayer: Equatable, Sendable {
                     starts[k + 1] = Int64(used)
                     (output + row * outputs).update(from: parameters + biasOffset, count: outputs)
                 }
-                ae_sparse_rows_times_dense(starts, columns, values, range.count, weights, outputs, output + range.lowerBound * outputs)
+                ae_sparse_rows_times_dense(
+                    starts, columns, values, range.count, weights, inputs, outputs, output + range.lowerBound * outputs)
             }
         }
         let denseRows = denseRowsByPart.flatMap { $0 }

@@ -117,7 +117,7 @@ public struct Trainer {
         let warmupSteps = settings.klWarmupEpochs * batchesPerEpoch
 
         var history: [EpochMetrics] = []
-        var best: (loss: Double, parameters: [Float])?
+        var best: (loss: Double, parameters: AlignedFloats)?
         var epochsWithoutImprovement = 0
         var stepsTaken = 0
 
