@@ -67,21 +67,17 @@ extension Autoencoder {
     public func encode(_ input: Matrix, pool: WorkerPool, logVariance wantsLogVariance: Bool = true) -> LatentCodes {
         precondition(input.cols == inputWidth, "input width does not match the model")
         let hidden = runHidden(encoderLayers, from: input, pool: pool, firstLayerRowwise: true)
-        var mean = Matrix(rows: input.rows, cols: latentWidth)
-        let logVarianceHead = wantsLogVariance ? logVarianceHead : nil
-        var logVariance = logVarianceHead.map { _ in Matrix(rows: input.rows, cols: latentWidth) }
-        parameters.withUnsafeBufferPointer { p in
+        let heads = [meanHead] + (wantsLogVariance ? logVarianceHead.map { [$0] } ?? [] : [])
+        let codes = parameters.withUnsafeBufferPointer { p in
             hidden.storage.withUnsafeBufferPointer { h in
-                mean.storage.withUnsafeMutableBufferPointer { out in
-                    meanHead.forward(input: h.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: out.baseAddress!, pool: pool)
-                }
-                if let head = logVarianceHead {
-                    logVariance!.storage.withUnsafeMutableBufferPointer { out in
-                        head.forward(input: h.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: out.baseAddress!, pool: pool)
+                heads.map { head in
+                    Matrix(rows: input.rows, cols: latentWidth) { out in
+                        head.forward(input: h.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: out, pool: pool)
                     }
                 }
             }
         }
+        let mean = codes[0], logVariance = codes.count > 1 ? codes[1] : nil
         return LatentCodes(mean: mean, logVariance: logVariance)
     }
 
@@ -108,20 +104,20 @@ extension Autoencoder {
     ) -> Matrix {
         var current = input
         for (index, layer) in layers.enumerated() {
-            var next = Matrix(rows: input.rows, cols: layer.outputs)
-            parameters.withUnsafeBufferPointer { p in
+            let activation = activateLast || index < layers.count - 1 ? architecture.activation : nil
+            current = parameters.withUnsafeBufferPointer { p in
                 current.storage.withUnsafeBufferPointer { x in
-                    next.storage.withUnsafeMutableBufferPointer { y in
+                    Matrix(rows: input.rows, cols: layer.outputs) { y in
                         if index == 0 && firstLayerRowwise {
-                            layer.forwardRowwise(input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y.baseAddress!, pool: pool)
+                            layer.forwardRowwise(
+                                input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y, activation: activation, pool: pool)
                         } else {
-                            layer.forward(input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y.baseAddress!, pool: pool)
+                            layer.forward(
+                                input: x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, output: y, activation: activation, pool: pool)
                         }
-                        if activateLast || index < layers.count - 1 { architecture.activation.apply(y) }
                     }
                 }
             }
-            current = next
         }
         return current
     }

@@ -15,19 +15,31 @@ public struct DenseLayer: Equatable, Sendable {
     public var parameterCount: Int { inputs * outputs + outputs }
     public var end: Int { weightOffset + parameterCount }
 
-    /// output[rows × outputs] = input[rows × inputs] · W + b.
+    /// output[rows × outputs] = activation(input[rows × inputs] · W + b),
+    /// without the activation when it is nil. `output` need not be
+    /// initialised: each thread writes the bias into its block of it, then
+    /// the product and the activation.
     public func forward(
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, pool: WorkerPool
+        output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
     ) {
-        let bias = parameters + biasOffset
-        for row in 0..<rows {
-            (output + row * outputs).update(from: bias, count: outputs)
-        }
+        let bias = parameters + biasOffset, outputs = outputs
         BLAS.gemm(
             .none, .none, m: rows, n: outputs, k: inputs,
             a: input, lda: inputs, b: parameters + weightOffset, ldb: outputs,
-            beta: 1, c: output, ldc: outputs, pool: pool)
+            beta: 1, c: output, ldc: outputs, pool: pool,
+            prepare: { rows, cols in
+                for row in rows {
+                    (output + row * outputs + cols.lowerBound).initialize(from: bias + cols.lowerBound, count: cols.count)
+                }
+            },
+            finish: activation.map { activation in
+                { rows, cols in
+                    for row in rows {
+                        activation.apply(UnsafeMutableBufferPointer(start: output + row * outputs + cols.lowerBound, count: cols.count))
+                    }
+                }
+            })
     }
 
     /// Given ∂L/∂output, writes ∂L/∂W and ∂L/∂b into `gradients` (overwriting
@@ -54,15 +66,19 @@ public struct DenseLayer: Equatable, Sendable {
 
     /// `forward` for a sparse input block: the same result, with work in
     /// proportion to the input's non-zeros.
-    public func forward(sparseInput input: SparseRows, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    public func forward(
+        sparseInput input: SparseRows, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        activation: Activation? = nil
+    ) {
         precondition(input.cols == inputs, "sparse input width does not match the layer")
         let bias = parameters + biasOffset
         for row in 0..<input.rows {
-            (output + row * outputs).update(from: bias, count: outputs)
+            (output + row * outputs).initialize(from: bias, count: outputs)
         }
         ae_sparse_rows_times_dense(
             input.rowStarts, input.columnIndices, input.rowValues, input.rows,
             parameters + weightOffset, inputs, outputs, output)
+        activation?.apply(UnsafeMutableBufferPointer(start: output, count: input.rows * outputs))
     }
 
     /// `backward` for a sparse input block, without an input gradient (a
@@ -85,7 +101,7 @@ public struct DenseLayer: Equatable, Sendable {
     /// beyond it BLAS's reuse of the weights wins.)
     public func forwardRowwise(
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, pool: WorkerPool
+        output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
     ) {
         let sparseLimit = inputs / 2
         let weights = parameters + weightOffset
@@ -111,10 +127,11 @@ public struct DenseLayer: Equatable, Sendable {
                     let found = ae_nonzeros(input + row * inputs, inputs, columns + used, values + used, sparseLimit)
                     if found < 0 { denseRowsByPart[part].append(row) } else { used += Int(found) }
                     starts[k + 1] = Int64(used)
-                    (output + row * outputs).update(from: parameters + biasOffset, count: outputs)
+                    (output + row * outputs).initialize(from: parameters + biasOffset, count: outputs)
                 }
-                ae_sparse_rows_times_dense(
-                    starts, columns, values, range.count, weights, inputs, outputs, output + range.lowerBound * outputs)
+                let block = output + range.lowerBound * outputs
+                ae_sparse_rows_times_dense(starts, columns, values, range.count, weights, inputs, outputs, block)
+                activation?.apply(UnsafeMutableBufferPointer(start: block, count: range.count * outputs))
             }
         }
         let denseRows = denseRowsByPart.flatMap { $0 }
@@ -124,7 +141,7 @@ public struct DenseLayer: Equatable, Sendable {
         for (k, row) in denseRows.enumerated() {
             (block.pointer + k * inputs).update(from: input + row * inputs, count: inputs)
         }
-        forward(input: block.pointer, rows: rows, parameters: parameters, output: blockOutput.pointer, pool: pool)
+        forward(input: block.pointer, rows: rows, parameters: parameters, output: blockOutput.pointer, activation: activation, pool: pool)
         for (k, row) in denseRows.enumerated() {
             (output + row * outputs).update(from: blockOutput.pointer + k * outputs, count: outputs)
         }

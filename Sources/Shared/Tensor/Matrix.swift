@@ -22,6 +22,19 @@ public struct Matrix: Equatable, Sendable {
         self.storage = storage
     }
 
+    /// A matrix whose every element `body` writes, given the storage
+    /// uninitialised: layer outputs are overwritten whole by their products,
+    /// so zero-filling them first would only add stores.
+    public init(rows: Int, cols: Int, initializingWith body: (UnsafeMutablePointer<Float>) -> Void) {
+        precondition(rows >= 0 && cols >= 0, "negative matrix shape")
+        self.rows = rows
+        self.cols = cols
+        self.storage = [Float](unsafeUninitializedCapacity: rows * cols) { buffer, initialized in
+            if let start = buffer.baseAddress, rows * cols > 0 { body(start) }
+            initialized = rows * cols
+        }
+    }
+
     /// Builds a matrix from equally long rows (tests and small literals).
     public init(_ rowArrays: [[Float]]) {
         let cols = rowArrays.first?.count ?? 0

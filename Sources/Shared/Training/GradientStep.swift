@@ -83,11 +83,10 @@ public final class GradientStep {
             sparseInputInUse = !model.encoderLayers.isEmpty && sparseInput.index(input, rows: rows, cols: model.inputWidth)
             for (index, (layer, buffer)) in zip(model.encoderLayers, encoderOutputs).enumerated() {
                 if index == 0 && sparseInputInUse {
-                    layer.forward(sparseInput: sparseInput, parameters: parameters, output: buffer.pointer)
+                    layer.forward(sparseInput: sparseInput, parameters: parameters, output: buffer.pointer, activation: activation)
                 } else {
-                    layer.forward(input: hidden, rows: rows, parameters: parameters, output: buffer.pointer, pool: pool)
+                    layer.forward(input: hidden, rows: rows, parameters: parameters, output: buffer.pointer, activation: activation, pool: pool)
                 }
-                activation.apply(buffer.buffer(count: rows * layer.outputs))
                 hidden = UnsafePointer(buffer.pointer)
             }
             model.meanHead.forward(input: hidden, rows: rows, parameters: parameters, output: mean.pointer, pool: pool)
@@ -111,8 +110,7 @@ public final class GradientStep {
             // Decoder.
             var decoded = UnsafePointer(code.pointer)
             for (layer, buffer) in zip(model.decoderLayers, decoderOutputs) {
-                layer.forward(input: decoded, rows: rows, parameters: parameters, output: buffer.pointer, pool: pool)
-                activation.apply(buffer.buffer(count: rows * layer.outputs))
+                layer.forward(input: decoded, rows: rows, parameters: parameters, output: buffer.pointer, activation: activation, pool: pool)
                 decoded = UnsafePointer(buffer.pointer)
             }
             model.outputLayer.forward(input: decoded, rows: rows, parameters: parameters, output: output.pointer, pool: pool)
