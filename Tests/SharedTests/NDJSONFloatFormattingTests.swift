@@ -9,7 +9,7 @@ final class NDJSONFloatFormattingTests: XCTestCase {
     }
 
     private func parse(_ text: String) throws -> Float {
-        let bytes = Array(text.utf8) + [0]
+        let bytes = terminatedForParsing(text)
         var index = 0
         return try bytes.withUnsafeBufferPointer { try JSONFloatParser.parse($0.baseAddress!, at: &index) }
     }

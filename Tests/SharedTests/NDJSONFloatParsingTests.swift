@@ -4,20 +4,27 @@ import XCTest
 import Glibc
 #endif
 
+/// `text` as the line reader hands it over: a 0 after it, and bytes the
+/// parser may read beyond (here digits, so that a read past the 0 that
+/// mattered would show).
+func terminatedForParsing(_ text: String) -> [UInt8] {
+    Array(text.utf8) + [0] + Array(repeating: UInt8(ascii: "7"), count: ByteLineReader.readableBytesPastEnd)
+}
+
 final class NDJSONFloatParsingTests: XCTestCase {
     /// Parses `text` (which must be one whole number) with the JSON parser.
     private func parse(_ text: String) throws -> Float {
-        let bytes = Array(text.utf8) + [0]
+        let bytes = terminatedForParsing(text)
         return try bytes.withUnsafeBufferPointer { buffer in
             var index = 0
             let value = try JSONFloatParser.parse(buffer.baseAddress!, at: &index)
-            XCTAssertEqual(index, bytes.count - 1, "did not consume all of \(text)")
+            XCTAssertEqual(index, text.utf8.count, "did not consume all of \(text)")
             return value
         }
     }
 
     private func parseError(_ text: String) -> JSONSyntaxError? {
-        let bytes = Array(text.utf8) + [0]
+        let bytes = terminatedForParsing(text)
         return bytes.withUnsafeBufferPointer { buffer -> JSONSyntaxError? in
             var index = 0
             do {
@@ -100,6 +107,26 @@ final class NDJSONFloatParsingTests: XCTestCase {
         }
     }
 
+    /// The eight-bytes-at-a-time fraction path: every fraction length around
+    /// its limit of seven digits, with leading zeros, and pixel values k/255
+    /// written as data files write them.
+    func testShortFractionsOfEveryLengthMatchStrtof() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 1...10 {
+            for _ in 0..<500 {
+                let fraction = String((0..<length).map { _ in "0123456789".randomElement(using: &generator)! })
+                for whole in ["0", "7", "42", "123456", "98765432101"] {
+                    assertMatchesStrtof("\(whole).\(fraction)")
+                    assertMatchesStrtof("-\(whole).\(fraction)e-3")
+                }
+                assertMatchesStrtof("0.000\(fraction)")
+            }
+        }
+        for k in 0...255 {
+            for precision: Int32 in [1, 4, 6, 7, 8, 9] { assertMatchesStrtof(formatted("%.*f", precision, Double(k) / 255)) }
+        }
+    }
+
     func testNumbersNearMidpointsMatchStrtof() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
@@ -144,7 +171,7 @@ final class NDJSONFloatParsingTests: XCTestCase {
     func testNumberEndsWhereTheGrammarEnds() {
         // A leading zero is a whole number; what follows is the caller's problem.
         for (text, length) in [("01", 1), ("1.5x", 3), ("2e3,", 3), ("-0]", 2), ("0x10", 1)] {
-            let bytes = Array(text.utf8) + [0]
+            let bytes = terminatedForParsing(text)
             var index = 0
             _ = bytes.withUnsafeBufferPointer { try? JSONFloatParser.parse($0.baseAddress!, at: &index) }
             XCTAssertEqual(index, length, text)

@@ -18,6 +18,8 @@ final class ByteLineReader {
     ///
     /// `bytes[count]` is always 0, so scanners can stop on that byte instead
     /// of checking bounds; a 0 anywhere else is an ordinary (invalid) byte.
+    /// Past it, `readableBytesPastEnd` more bytes may be read (their values
+    /// are unspecified), so a scanner may load a word at any index up to `count`.
     struct Line {
         let bytes: UnsafePointer<UInt8>
         let count: Int
@@ -25,6 +27,9 @@ final class ByteLineReader {
     }
 
     static let defaultChunkSize = 1 << 20
+    /// Bytes allocated (and zeroed) beyond the buffer's capacity, never
+    /// filled: an 8-byte load at the terminating 0 stays inside the allocation.
+    static let readableBytesPastEnd = 8
 
     private let fileDescriptor: Int32
     private let source: String
@@ -46,7 +51,7 @@ final class ByteLineReader {
         self.fileDescriptor = fileDescriptor
         self.source = source
         capacity = max(chunkSize, alreadyRead.count + 1)
-        buffer = .allocate(capacity: capacity)
+        buffer = Self.allocateBuffer(capacity: capacity)
         alreadyRead.withUnsafeBufferPointer { bytes in
             if let base = bytes.baseAddress { buffer.update(from: base, count: bytes.count) }
         }
@@ -55,6 +60,12 @@ final class ByteLineReader {
 
     deinit {
         buffer.deallocate()
+    }
+
+    private static func allocateBuffer(capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + readableBytesPastEnd)
+        (buffer + capacity).initialize(repeating: 0, count: readableBytesPastEnd)
+        return buffer
     }
 
     /// The next line that holds more than whitespace, or nil at the end.
@@ -116,7 +127,7 @@ final class ByteLineReader {
             lineStart = 0
         }
         if dataEnd == capacity - 1 {
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            let grown = Self.allocateBuffer(capacity: capacity * 2)
             grown.moveInitialize(from: buffer, count: dataEnd)
             buffer.deallocate()
             buffer = grown
