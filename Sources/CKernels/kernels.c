@@ -184,20 +184,6 @@ void ae_adam_update(float *parameters, float *first_moment, float *second_moment
 // Sixteen floats: one AVX-512 register, two AVX2 registers, four SSE ones.
 typedef float float16_vector __attribute__((vector_size(64), aligned(4)));
 
-// Columns handled per pass: eight accumulators keep enough independent
-// multiply-adds in flight to hide their latency.
-enum { SPARSE_BLOCK = 128 };
-
-// How many non-zeros ahead the sparse products fetch their block of the dense
-// operand: the rows they need follow the input's non-zeros, which the
-// hardware prefetcher cannot guess (measured: 10% faster on MNIST rows).
-enum { SPARSE_PREFETCH_DISTANCE = 8 };
-
-#define prefetch_block(p)                                                            \
-    do {                                                                             \
-        for (int line = 0; line < SPARSE_BLOCK / 16; line++) __builtin_prefetch((p) + 16 * line); \
-    } while (0)
-
 // Macros rather than functions: a function passing 64-byte vectors would have
 // a different ABI in each instruction-set clone.
 #define load16(p) (*(const float16_vector *)(p))
@@ -266,39 +252,6 @@ void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, c
                 for (int64_t k = chunk_starts[r]; k < chunk_starts[r + 1]; k++) a += values[k] * w[(size_t)columns[k] * width + c];
                 out[c] = a;
             }
-        }
-    }
-}
-
-AE_KERNEL
-void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of, const float *values, size_t count,
-                                   const float *d, size_t width, float *g) {
-    size_t blocked = width / SPARSE_BLOCK * SPARSE_BLOCK;
-    for (size_t j = 0; j < count; j++) {
-        float *out = g + j * width;
-        for (size_t o = 0; o < blocked; o += SPARSE_BLOCK) {
-            float16_vector zero = {0};
-            float16_vector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-            int64_t stop = starts[j + 1];
-            for (int64_t k = starts[j]; k < stop; k++) {
-                if (k + SPARSE_PREFETCH_DISTANCE < stop) prefetch_block(d + (size_t)rows_of[k + SPARSE_PREFETCH_DISTANCE] * width + o);
-                const float *row = d + (size_t)rows_of[k] * width + o;
-                float v = values[k];
-                a0 += v * load16(row); a1 += v * load16(row + 16); a2 += v * load16(row + 32); a3 += v * load16(row + 48);
-                a4 += v * load16(row + 64); a5 += v * load16(row + 80); a6 += v * load16(row + 96); a7 += v * load16(row + 112);
-            }
-            store16(out + o, a0); store16(out + o + 16, a1); store16(out + o + 32, a2); store16(out + o + 48, a3);
-            store16(out + o + 64, a4); store16(out + o + 80, a5); store16(out + o + 96, a6); store16(out + o + 112, a7);
-        }
-        for (size_t o = blocked; o + 16 <= width; o += 16) {
-            float16_vector a = {0};
-            for (int64_t k = starts[j]; k < starts[j + 1]; k++) a += values[k] * load16(d + (size_t)rows_of[k] * width + o);
-            store16(out + o, a);
-        }
-        for (size_t o = width / 16 * 16; o < width; o++) {
-            float a = 0;
-            for (int64_t k = starts[j]; k < starts[j + 1]; k++) a += values[k] * d[(size_t)rows_of[k] * width + o];
-            out[o] = a;
         }
     }
 }

@@ -47,12 +47,6 @@ void ae_adam_update(float *parameters, float *first_moment, float *second_moment
 void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
                                 const float *w, size_t inputs, size_t width, float *y);
 
-// G[j, :] = sum over the non-zeros (r, j, v) of v * D[r, :], for j < count
-// (CSC input: `starts` over columns, `rows_of` the row of each non-zero);
-// every row of G is written, zero where column j has no non-zeros.
-void ae_sparse_columns_times_dense(const int64_t *starts, const int32_t *rows_of, const float *values, size_t count,
-                                   const float *d, size_t width, float *g);
-
 // Writes the positions and values of the non-zeros of x[0..<count] and returns
 // how many there are, or -1 as soon as there are more than `limit`. It may
 // write up to AE_NONZEROS_SLACK entries past `limit` (whole vectors are

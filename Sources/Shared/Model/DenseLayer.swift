@@ -87,9 +87,13 @@ public struct DenseLayer: Equatable, Sendable {
         sparseInput input: SparseRows, outputGradient: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
     ) {
         precondition(input.cols == inputs, "sparse input width does not match the layer")
-        ae_sparse_columns_times_dense(
+        // ∂L/∂W[j, :] sums ∂L/∂output over the rows where input j is non-zero:
+        // the sparse-rows product over the input's columns (CSC), from zero.
+        let weightGradient = gradients + weightOffset
+        weightGradient.update(repeating: 0, count: inputs * outputs)
+        ae_sparse_rows_times_dense(
             input.columnStarts, input.rowIndices, input.columnValues, inputs,
-            outputGradient, outputs, gradients + weightOffset)
+            outputGradient, input.rows, outputs, weightGradient)
         writeBiasGradient(outputGradient: outputGradient, rows: input.rows, gradients: gradients)
     }
 
