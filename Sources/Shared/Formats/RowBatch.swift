@@ -65,11 +65,7 @@ public struct RowBatch {
             precondition(count == 0, "a batch holds rows of one width")
             vectors = Matrix(rows: 0, cols: width)
         }
-        let row = vectors.rows
-        vectors.resize(rows: row + 1)
-        vectors.storage.withUnsafeMutableBufferPointer { storage in
-            (storage.baseAddress! + row * width).update(from: vector, count: width)
-        }
+        vectors.append(rows: UnsafeBufferPointer(start: vector, count: width))
         lineNumbers.append(lineNumber)
         passThroughEnds.append(passThroughBytes.count)
     }

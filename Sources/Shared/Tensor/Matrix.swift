@@ -66,6 +66,14 @@ public struct Matrix: Equatable, Sendable {
         rows = newRows
     }
 
+    /// Appends whole rows given as consecutive values: one copy, where
+    /// `resize` and a write would zero-fill the rows first.
+    public mutating func append(rows values: UnsafeBufferPointer<Float>) {
+        precondition(cols > 0 && values.count % cols == 0, "values do not fill whole rows")
+        storage.append(contentsOf: values)
+        rows += values.count / cols
+    }
+
     /// The rows at `indices`, in that order.
     public func gathering(rows indices: some Collection<Int>) -> Matrix {
         var out = Matrix(rows: indices.count, cols: cols)
