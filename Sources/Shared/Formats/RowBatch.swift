@@ -106,9 +106,7 @@ public struct RowBatch {
         }
         precondition(other.vectors.cols == vectors.cols, "a batch holds rows of one width")
         let offset = passThroughBytes.count
-        let start = vectors.count
-        vectors.resize(rows: vectors.rows + other.vectors.rows)
-        vectors.storage.replaceSubrange(start..., with: other.vectors.storage)
+        other.vectors.storage.withUnsafeBufferPointer { vectors.append(rows: $0) }
         lineNumbers += other.lineNumbers
         passThroughBytes += other.passThroughBytes
         passThroughEnds += other.passThroughEnds.map { $0 + offset }

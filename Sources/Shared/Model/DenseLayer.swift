@@ -23,16 +23,12 @@ public struct DenseLayer: Equatable, Sendable {
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
     ) {
-        let bias = parameters + biasOffset, outputs = outputs
+        let outputs = outputs
         BLAS.gemm(
             .none, .none, m: rows, n: outputs, k: inputs,
             a: input, lda: inputs, b: parameters + weightOffset, ldb: outputs,
             beta: 1, c: output, ldc: outputs, pool: pool,
-            prepare: { rows, cols in
-                for row in rows {
-                    (output + row * outputs + cols.lowerBound).initialize(from: bias + cols.lowerBound, count: cols.count)
-                }
-            },
+            prepare: { rows, cols in writeBias(rows: rows, cols: cols, parameters: parameters, output: output) },
             finish: activation.map { activation in
                 { rows, cols in
                     for row in rows {
@@ -71,10 +67,7 @@ public struct DenseLayer: Equatable, Sendable {
         activation: Activation? = nil
     ) {
         precondition(input.cols == inputs, "sparse input width does not match the layer")
-        let bias = parameters + biasOffset
-        for row in 0..<input.rows {
-            (output + row * outputs).initialize(from: bias, count: outputs)
-        }
+        writeBias(rows: 0..<input.rows, cols: 0..<outputs, parameters: parameters, output: output)
         ae_sparse_rows_times_dense(
             input.rowStarts, input.columnIndices, input.rowValues, input.rows,
             parameters + weightOffset, inputs, outputs, output)
@@ -131,8 +124,8 @@ public struct DenseLayer: Equatable, Sendable {
                     let found = ae_nonzeros(input + row * inputs, inputs, columns + used, values + used, sparseLimit)
                     if found < 0 { denseRowsByPart[part].append(row) } else { used += Int(found) }
                     starts[k + 1] = Int64(used)
-                    (output + row * outputs).initialize(from: parameters + biasOffset, count: outputs)
                 }
+                writeBias(rows: range, cols: 0..<outputs, parameters: parameters, output: output)
                 let block = output + range.lowerBound * outputs
                 ae_sparse_rows_times_dense(starts, columns, values, range.count, weights, inputs, outputs, block)
                 activation?.apply(UnsafeMutableBufferPointer(start: block, count: range.count * outputs))
@@ -148,6 +141,14 @@ public struct DenseLayer: Equatable, Sendable {
         forward(input: block.pointer, rows: rows, parameters: parameters, output: blockOutput.pointer, activation: activation, pool: pool)
         for (k, row) in denseRows.enumerated() {
             (output + row * outputs).update(from: blockOutput.pointer + k * outputs, count: outputs)
+        }
+    }
+
+    /// Writes the bias into output[rows, cols], which need not be initialised.
+    private func writeBias(rows: Range<Int>, cols: Range<Int>, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let bias = parameters + biasOffset + cols.lowerBound
+        for row in rows {
+            (output + row * outputs + cols.lowerBound).initialize(from: bias, count: cols.count)
         }
     }
 

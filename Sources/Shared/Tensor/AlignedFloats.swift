@@ -16,15 +16,21 @@ public struct AlignedFloats: RandomAccessCollection, MutableCollection, Equatabl
 
         init(count: Int) {
             self.count = count
-            let capacity = Swift.max(count, 1)
-            pointer = UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: AlignedFloats.alignment)
-                .bindMemory(to: Float.self, capacity: capacity)
+            pointer = AlignedFloats.allocate(count: count)
         }
 
         deinit { pointer.deallocate() }
     }
 
     private var storage: Storage
+
+    /// Uninitialised room for `count` floats (at least one) on a 64-byte
+    /// boundary; free it with `deallocate()`.
+    static func allocate(count: Int) -> UnsafeMutablePointer<Float> {
+        let capacity = Swift.max(count, 1)
+        return UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: alignment)
+            .bindMemory(to: Float.self, capacity: capacity)
+    }
 
     public init(repeating value: Float, count: Int) {
         storage = Storage(count: count)

@@ -10,8 +10,7 @@ public final class ScratchBuffer: @unchecked Sendable {
     public init(count: Int) {
         self.count = count
         // Aligned like `AlignedFloats`, for the kernels' 64-byte vector loads.
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: AlignedFloats.alignment)
-            .bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = AlignedFloats.allocate(count: count)
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 
