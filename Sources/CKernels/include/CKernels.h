@@ -32,6 +32,23 @@ void ae_adam_update(float *parameters, float *first_moment, float *second_moment
                     float beta1, float beta2, float epsilon, float step_size,
                     float inverse_root_correction2, float decay);
 
+// glibc's malloc tuning for HeapSettings.swift (malloc.h is outside Swift's
+// Glibc module): blocks up to `largest_kept` bytes come from the heap and are
+// reused when freed; the heap shrinks once `trim_above` bytes lie free at its
+// top. Does nothing on other C libraries.
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+static inline void ae_keep_freed_blocks(int largest_kept, int trim_above) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, largest_kept);
+    mallopt(M_TRIM_THRESHOLD, trim_above);
+#else
+    (void)largest_kept;
+    (void)trim_above;
+#endif
+}
+
 #endif
 
 // Products with a sparse left operand, for inputs that are mostly zeros (such

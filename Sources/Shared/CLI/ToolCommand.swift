@@ -16,6 +16,7 @@ extension ToolCommand {
         signal(SIGPIPE, SIG_IGN)
         Interruption.removeTemporaryFilesOnSignals()
         BLAS.useSingleThreadedKernels()
+        HeapSettings.keepBatchBlocks()
         let tool = configuration.commandName ?? "ae"
         do {
             var command = try parseAsRoot()
