@@ -48,20 +48,22 @@ struct Encode: ToolCommand {
         if !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .latent, width: trained.network.latentWidth))
         }
-        let pool = compute.pool
         var generator = SeededGenerator(seed: seed)
-        var batch = RowBatch()
         var total = 0
-        while try rows.readBatch(into: &batch, capacity: batching.batch) > 0 {
-            let codes = trained.encode(batch.vectors, pool: pool, logVariance: sample || withLogvar)
-            var columns: [(name: String, values: OutputColumns.Values)] = [
-                ("z", .vectors(sample ? codes.sample(generator: &generator) : codes.mean))
-            ]
-            if withLogvar, let logVariance = codes.logVariance { columns.append(("logvar", .vectors(logVariance))) }
-            try output.write(OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: rows.shape == .array)
-            total += batch.count
-            batch.removeAll()
-        }
+        try BatchPipeline.run(
+            workers: compute.pool.threads,
+            read: { try rows.readBatchHere(capacity: batching.batch) },
+            compute: { batch in trained.encode(batch.vectors, pool: .serial, logVariance: sample || withLogvar) },
+            commit: { batch, codes in
+                // Drawn here, in input order, so the codes follow from --seed alone.
+                var columns: [(name: String, values: OutputColumns.Values)] = [
+                    ("z", .vectors(sample ? codes.sample(generator: &generator) : codes.mean))
+                ]
+                if withLogvar, let logVariance = codes.logVariance { columns.append(("logvar", .vectors(logVariance))) }
+                try output.write(
+                    OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: rows.shape == .array)
+                total += batch.count
+            })
         guard total > 0 else { throw AEError("empty input: no rows", source: rows.source) }
         try output.finish()
     }

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// NDJSON streams line by line. An HDF5 file is read in row blocks; HDF5 on
 /// stdin is read into memory first (HDF5 needs random access), which holds
-/// that tensor in memory. Once rows are asked for, the next batch is read on
-/// another thread while the tool works on the current one.
+/// that tensor in memory. Once rows are asked for through `readBatch`, the
+/// next batch is read on another thread while the tool works on the current
+/// one; `readBatchHere` reads on the caller's thread, for `BatchPipeline`.
 public final class RowInput {
     /// The input's name in messages: the path, or `<stdin>`.
     public let source: String
@@ -139,6 +140,21 @@ public final class RowInput {
             }
             return delivered.count
         }
+    }
+
+    /// Reads up to `capacity` rows into a new batch on the calling thread,
+    /// without reading ahead: for `BatchPipeline`, whose threads take turns
+    /// reading while the others compute. Returns nil at the end.
+    ///
+    /// `shape` is set by the first batch only (every later row has to match
+    /// it), so a thread that writes an earlier batch may read `shape` while
+    /// another thread reads the next.
+    public func readBatchHere(capacity: Int) throws -> RowBatch? {
+        precondition(prefetcher == nil, "readBatchHere(capacity:) after reading ahead has started")
+        var batch = RowBatch()
+        guard try rows.read(into: &batch, capacity: capacity) > 0 else { return nil }
+        if deliveredShape == nil { deliveredShape = rows.shape }
+        return batch
     }
 
     /// Every remaining row in one matrix (for training, which needs them all).

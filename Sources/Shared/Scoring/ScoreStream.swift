@@ -68,36 +68,43 @@ public struct ScoreStream {
         self.settings = settings
     }
 
-    /// Scores every row of `rows` into `output` (which the caller finishes).
-    /// A bad row, or a missing label, ends the run with an error after the
-    /// rows in front of it have been written (the failure path flushes them).
+    /// Scores every row of `rows` into `output` (which the caller finishes),
+    /// a batch per thread of `pool` at a time. A bad row, or a missing label,
+    /// ends the run with an error after the rows in front of it have been
+    /// written (the failure path flushes them).
     public func run(_ rows: RowInput, to output: RowOutput, labels: RowLabels?, pool: WorkerPool) throws -> ScoringSummary {
         var summary = ScoringSummary()
         var allScores: [Double] = []
         var allLabels: [Bool] = []
-        var batch = RowBatch()
-        while try rows.readBatch(into: &batch, capacity: settings.batchSize) > 0 {
-            var labelError: AEError?
-            if let labels {
-                let read = labels.labels(of: batch)
-                allLabels += read.labels
-                labelError = read.error
-                batch.keepFirst(read.labels.count)
-            }
-            let scored = scorer.score(
-                rows: batch.vectors, methods: [settings.method], featureLosses: settings.explain > 0, pool: pool)
-            let scores = scored.scores[settings.method]!
-            let flags = scores.map { $0 > settings.threshold }
-            let columns = outputColumns(
-                batch, scores: scores, flags: flags, featureLosses: scored.featureLosses,
-                firstRow: summary.rows, arrayRows: rows.shape == .array, format: output.format)
-            try output.write(OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: false)
-            if labels != nil { allScores += scores }
-            summary.rows += batch.count
-            summary.anomalies += flags.filter { $0 }.count
-            if let labelError { throw labelError }
-            batch.removeAll()
-        }
+        try BatchPipeline.run(
+            workers: pool.threads,
+            read: { () throws -> LabelledBatch? in
+                guard var batch = try rows.readBatchHere(capacity: settings.batchSize) else { return nil }
+                var labelError: AEError?
+                if let labels {
+                    let read = labels.labels(of: batch)
+                    allLabels += read.labels
+                    labelError = read.error
+                    batch.keepFirst(read.labels.count)
+                }
+                return LabelledBatch(rows: batch, labelError: labelError)
+            },
+            compute: { item in
+                scorer.score(rows: item.rows.vectors, methods: [settings.method], featureLosses: settings.explain > 0, pool: .serial)
+            },
+            commit: { item, scored in
+                let batch = item.rows
+                let scores = scored.scores[settings.method]!
+                let flags = scores.map { $0 > settings.threshold }
+                let columns = outputColumns(
+                    batch, scores: scores, flags: flags, featureLosses: scored.featureLosses,
+                    firstRow: summary.rows, arrayRows: rows.shape == .array, format: output.format)
+                try output.write(OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: false)
+                if labels != nil { allScores += scores }
+                summary.rows += batch.count
+                summary.anomalies += flags.filter { $0 }.count
+                if let labelError = item.labelError { throw labelError }
+            })
         guard summary.rows > 0 else { throw AEError("empty input: no rows", source: rows.source) }
         if labels != nil {
             summary.labelledAnomalies = allLabels.filter { $0 }.count
@@ -105,6 +112,12 @@ public struct ScoreStream {
             summary.averagePrecision = RankingMetrics.averagePrecision(scores: allScores, labels: allLabels)
         }
         return summary
+    }
+
+    /// A batch as read, cut short before a row without a valid label.
+    private struct LabelledBatch {
+        var rows: RowBatch
+        var labelError: AEError?
     }
 
     private func outputColumns(

@@ -10,6 +10,10 @@ import Dispatch
 public struct WorkerPool: Sendable {
     public let threads: Int
 
+    /// One thread: for work that is already spread over threads a level up
+    /// (each `BatchPipeline` thread computes its own batch).
+    public static let serial = WorkerPool(threads: 1)
+
     public init(threads: Int) {
         precondition(threads >= 1, "a pool needs at least one thread")
         self.threads = threads
