@@ -128,13 +128,11 @@ public enum ModelFile {
 
     /// A layer's weights `[out, in]` (stored order) from the in-memory `[in, out]`.
     private static func storedWeight(_ layer: DenseLayer, of network: Autoencoder) -> Matrix {
-        var weight = Matrix(rows: layer.outputs, cols: layer.inputs)
-        for i in 0..<layer.inputs {
-            for o in 0..<layer.outputs {
-                weight[o, i] = network.parameters[layer.weightOffset + i * layer.outputs + o]
+        network.parameters.withUnsafeBufferPointer { parameters in
+            Matrix(rows: layer.outputs, cols: layer.inputs) { weight in
+                Matrix.transpose(parameters.baseAddress! + layer.weightOffset, rows: layer.inputs, cols: layer.outputs, into: weight)
             }
         }
-        return weight
     }
 
     // MARK: Reading
@@ -188,12 +186,13 @@ public enum ModelFile {
             let weight = try readExactly(file, "\(name)/weight", shape: [layer.outputs, layer.inputs], fail: fail)
             let bias = try readExactly(file, "\(name)/bias", shape: [layer.outputs], fail: fail)
             network.parameters.withUnsafeMutableBufferPointer { parameters in
-                for o in 0..<layer.outputs {
-                    for i in 0..<layer.inputs {
-                        parameters[layer.weightOffset + i * layer.outputs + o] = weight[o * layer.inputs + i]
-                    }
+                weight.withUnsafeBufferPointer { weight in
+                    Matrix.transpose(
+                        weight.baseAddress!, rows: layer.outputs, cols: layer.inputs, into: parameters.baseAddress! + layer.weightOffset)
                 }
-                for (k, value) in bias.enumerated() { parameters[layer.biasOffset + k] = value }
+                bias.withUnsafeBufferPointer { bias in
+                    (parameters.baseAddress! + layer.biasOffset).update(from: bias.baseAddress!, count: bias.count)
+                }
             }
         }
         guard network.parameters.allSatisfy(\.isFinite) else {

@@ -132,6 +132,8 @@ public final class NDJSONRowReader {
                 break
             }
             appended += 1
+            // The first row fixes the width, and so the size of the batch.
+            if appended == 1 { batch.reserveCapacity(rows: batch.count + capacity - 1) }
         }
         if appended == 0, let failure { throw failure }
         return appended

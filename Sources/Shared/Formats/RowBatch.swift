@@ -46,6 +46,15 @@ public struct RowBatch {
 
     // MARK: Filling (the reader's side)
 
+    /// Makes room for `rows` rows of the current width, so a batch filled
+    /// row by row grows its storage once instead of doubling its way up
+    /// (copying the rows each time).
+    mutating func reserveCapacity(rows: Int) {
+        vectors.storage.reserveCapacity(rows * vectors.cols)
+        lineNumbers.reserveCapacity(rows)
+        passThroughEnds.reserveCapacity(rows)
+    }
+
     /// Adds one pass-through member to the row being read.
     mutating func appendPassThroughMember(_ member: UnsafeBufferPointer<UInt8>) {
         if passThroughBytes.count > (passThroughEnds.last ?? 0) {

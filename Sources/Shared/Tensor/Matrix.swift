@@ -35,6 +35,26 @@ public struct Matrix: Equatable, Sendable {
         }
     }
 
+    /// Writes the transpose of the row-major `rows × cols` values at `source`
+    /// to `destination` (row-major, `cols × rows`). It goes tile by tile, so
+    /// that the strided side stays in cache: element by element, a 784 × 400
+    /// layer took a model load 4 ms of cache and TLB misses.
+    public static func transpose(
+        _ source: UnsafePointer<Float>, rows: Int, cols: Int, into destination: UnsafeMutablePointer<Float>
+    ) {
+        let tile = 16
+        for rowStart in stride(from: 0, to: rows, by: tile) {
+            let rowEnd = min(rowStart + tile, rows)
+            for colStart in stride(from: 0, to: cols, by: tile) {
+                for row in rowStart..<rowEnd {
+                    for col in colStart..<min(colStart + tile, cols) {
+                        destination[col * rows + row] = source[row * cols + col]
+                    }
+                }
+            }
+        }
+    }
+
     /// Builds a matrix from equally long rows (tests and small literals).
     public init(_ rowArrays: [[Float]]) {
         let cols = rowArrays.first?.count ?? 0
