@@ -1,7 +1,9 @@
 // HDF5's type and property identifiers are macros that expand to global
 // variables behind H5open(); Swift cannot import them, so these inline
 // functions hand them over as plain values.
-#include <hdf5.h>
+// Debian's serial HDF5, by its full path: without pkg-config, whose flags
+// would also link the shared library (Package.swift links the static one).
+#include <hdf5/serial/hdf5.h>
 
 static inline hid_t ae_h5t_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t ae_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
