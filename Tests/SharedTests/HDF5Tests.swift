@@ -423,18 +423,56 @@ final class HDF5Tests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: capture, encoding: .utf8), "")
     }
 
+    /// One row from each of 40 chunks of 1.2 MB (larger than HDF5's default
+    /// chunk cache, so `HDF5Dataset` sizes the cache to a row of chunks):
+    /// the cache must keep evicting, and memory stays at about one chunk.
+    /// With the cache set never to evict a partly read chunk, this held all
+    /// 48 MB, and ae-fit's calibration rows held a 3.1 GB file.
+    func testSingleRowsFromLargeChunksDoNotStayInMemory() throws {
+        let environment = ProcessInfo.processInfo.environment
+        try XCTSkipIf(
+            environment["ASAN_OPTIONS"] != nil || environment["TSAN_OPTIONS"] != nil,
+            "a sanitizer's allocator holds freed memory, so resident memory says nothing here")
+        let rows = 8000, cols = 1500, chunkRows = 200
+        let raw = path("chunked.h5")
+        try HDF5File.create(raw).close()
+        try writeRaw(
+            raw, "x", type: H5T_IEEE_F32LE_g, dims: [hsize_t(rows), hsize_t(cols)],
+            values: (0 ..< rows * cols).map { Float($0 % 977) }, memoryType: H5T_NATIVE_FLOAT_g,
+            chunk: [hsize_t(chunkRows), hsize_t(cols)])
+        let dataset = try HDF5Dataset("x", in: HDF5File.open(raw))
+        let before = try residentMegabytes()
+        for chunk in 0 ..< rows / chunkRows {
+            let row = chunk * chunkRows + chunkRows / 2
+            let read = try dataset.readRows(row ..< row + 1)
+            XCTAssertEqual(read.storage[0], Float(row * cols % 977))
+        }
+        let grown = try residentMegabytes() - before
+        XCTAssertLessThan(grown, 16, "resident memory grew by \(grown) MB reading 40 rows")
+    }
+
+    private func residentMegabytes() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try XCTUnwrap(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try XCTUnwrap(Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])) / 1024
+    }
+
     // MARK: Helpers that write what ae itself never writes
 
-    private func writeRaw<T>(_ file: String, _ name: String, type: hid_t, dims: [hsize_t], values: [T], memoryType: hid_t) throws {
+    /// `chunk` makes the dataset chunked (an empty one always is, in chunks of one).
+    private func writeRaw<T>(
+        _ file: String, _ name: String, type: hid_t, dims: [hsize_t], values: [T], memoryType: hid_t, chunk: [hsize_t]? = nil
+    ) throws {
         let id = H5Fopen(file, H5F_ACC_RDWR_value, H5P_DEFAULT_value)
         XCTAssertGreaterThanOrEqual(id, 0)
         defer { H5Fclose(id) }
         let space = H5Screate_simple(Int32(dims.count), dims, nil)
         defer { H5Sclose(space) }
         var creation = H5P_DEFAULT_value
-        if values.isEmpty {
+        if values.isEmpty || chunk != nil {
             creation = H5Pcreate(H5P_CLS_DATASET_CREATE_ID_g)
-            H5Pset_chunk(creation, Int32(dims.count), dims.map { _ in 1 })
+            let shape = chunk ?? dims.map { _ in 1 }
+            H5Pset_chunk(creation, Int32(shape.count), shape)
         }
         let dataset = H5Dcreate2(id, name, type, space, H5P_DEFAULT_value, creation, H5P_DEFAULT_value)
         XCTAssertGreaterThanOrEqual(dataset, 0)
