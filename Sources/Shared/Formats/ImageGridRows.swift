@@ -41,8 +41,6 @@ public struct ImageGridRows {
     /// Adds decoded rows, after `checkRoom(for:width:)` has let them in.
     public mutating func append(_ rows: Matrix) {
         if images == nil { images = Matrix(rows: 0, cols: rows.cols) }
-        let start = images!.count
-        images!.resize(rows: images!.rows + rows.rows)
-        images!.storage.replaceSubrange(start..., with: rows.storage)
+        images!.append(rows)
     }
 }

@@ -97,11 +97,7 @@ public struct RowBatch {
             precondition(count == 0, "a batch holds rows of one width")
             vectors = Matrix(rows: 0, cols: width)
         }
-        let start = vectors.rows
-        vectors.resize(rows: start + rows)
-        try vectors.storage.withUnsafeMutableBufferPointer { storage in
-            try fill(UnsafeMutableBufferPointer(rebasing: storage[(start * width)...]))
-        }
+        try vectors.append(rowCount: rows, writing: fill)
         lineNumbers.append(contentsOf: firstNumber..<(firstNumber + rows))
         passThroughEnds.append(contentsOf: repeatElement(passThroughBytes.count, count: rows))
     }
@@ -115,7 +111,7 @@ public struct RowBatch {
         }
         precondition(other.vectors.cols == vectors.cols, "a batch holds rows of one width")
         let offset = passThroughBytes.count
-        other.vectors.storage.withUnsafeBufferPointer { vectors.append(rows: $0) }
+        vectors.append(other.vectors)
         lineNumbers += other.lineNumbers
         passThroughBytes += other.passThroughBytes
         passThroughEnds += other.passThroughEnds.map { $0 + offset }

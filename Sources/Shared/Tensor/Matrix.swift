@@ -94,6 +94,31 @@ public struct Matrix: Equatable, Sendable {
         rows += values.count / cols
     }
 
+    /// Appends the rows of `other`, which has the same columns.
+    public mutating func append(_ other: Matrix) {
+        precondition(other.cols == cols, "matrices differ in columns")
+        other.storage.withUnsafeBufferPointer { append(rows: $0) }
+    }
+
+    /// Appends `count` rows that `fill` writes whole, given them
+    /// uninitialised: a reader (HDF5's) writes them once, where `resize` would
+    /// zero-fill them first. If `fill` throws, the matrix is unchanged.
+    public mutating func append(
+        rowCount count: Int, writing fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
+    ) rethrows {
+        let kept = storage.count, added = count * cols
+        guard added > 0 else { return }
+        storage = try [Float](unsafeUninitializedCapacity: kept + added) { buffer, initialized in
+            storage.withUnsafeBufferPointer { old in
+                if let base = old.baseAddress { buffer.baseAddress!.initialize(from: base, count: kept) }
+            }
+            initialized = kept
+            try fill(UnsafeMutableBufferPointer(rebasing: buffer[kept...]))
+            initialized = kept + added
+        }
+        rows += count
+    }
+
     /// The rows at `indices`, in that order.
     public func gathering(rows indices: some Collection<Int>) -> Matrix {
         var out = Matrix(rows: indices.count, cols: cols)

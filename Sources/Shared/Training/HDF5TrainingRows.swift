@@ -70,9 +70,7 @@ public final class HDF5TrainingRows: TrainingRows {
             while next < order.count && buffer.rows < bufferRows {
                 try read(blocks[order[next]], into: &block)
                 next += 1
-                let start = buffer.count
-                buffer.resize(rows: buffer.rows + block.rows)
-                buffer.storage.replaceSubrange(start..., with: block.storage)
+                buffer.append(block)
             }
             let shuffled = generator.permutation(buffer.rows)
             let full = next < order.count ? buffer.rows / size * size : buffer.rows
@@ -82,8 +80,8 @@ public final class HDF5TrainingRows: TrainingRows {
                 try batch.storage.withUnsafeBufferPointer { try body($0.baseAddress!, indices.count) }
             }
             let leftover = buffer.gathering(rows: shuffled[full...])
-            buffer.resize(rows: leftover.rows)
-            buffer.storage.replaceSubrange(0..., with: leftover.storage)
+            buffer.resize(rows: 0)
+            buffer.append(leftover)
         }
     }
 
@@ -112,8 +110,7 @@ public final class HDF5TrainingRows: TrainingRows {
             }
             let stored = blocks[blockIndex].lowerBound + position - blockStart
             try read(stored..<(stored + 1), into: &row)
-            sample.resize(rows: sample.rows + 1)
-            sample.storage.replaceSubrange((sample.count - width)..., with: row.storage)
+            sample.append(row)
         }
         return sample
     }
