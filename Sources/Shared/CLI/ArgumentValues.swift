@@ -1,4 +1,3 @@
-import Foundation
 import ArgumentParser
 
 // Option values that several tools parse, each defined once so help text,
@@ -27,9 +26,7 @@ public struct LayerWidths: ExpressibleByArgument, Equatable, Sendable {
     public init(_ widths: [Int]) { self.widths = widths }
 
     public init?(argument: String) {
-        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-        let widths = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard widths.count == parts.count, widths.allSatisfy({ $0 >= 1 }) else { return nil }
+        guard let widths = commaSeparatedIntegers(argument, atLeast: 1) else { return nil }
         self.widths = widths
     }
 
@@ -48,11 +45,22 @@ public struct DimensionList: ExpressibleByArgument, Equatable, Sendable {
     public var dimensions: [Int]
 
     public init?(argument: String) {
-        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-        let dimensions = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard dimensions.count == parts.count, dimensions.allSatisfy({ $0 >= 0 }) else { return nil }
+        guard let dimensions = commaSeparatedIntegers(argument, atLeast: 0) else { return nil }
         self.dimensions = dimensions
     }
 }
 
 extension InterpolationMethod: ExpressibleByArgument {}
+
+/// `a,b,c` as integers of at least `minimum`, with blanks around each
+/// allowed; nil when any part is not one.
+private func commaSeparatedIntegers(_ argument: String, atLeast minimum: Int) -> [Int]? {
+    let isText = { (character: Character) in !character.isWhitespace || character.isNewline }
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+    let values = parts.compactMap { part -> Int? in
+        guard let first = part.firstIndex(where: isText), let last = part.lastIndex(where: isText) else { return nil }
+        return Int(part[first...last])
+    }
+    guard values.count == parts.count, values.allSatisfy({ $0 >= minimum }) else { return nil }
+    return values
+}

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// Where a tool finds the vectors in its input.
 public struct InputOptions: ParsableArguments {

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The size of the codes ae-interp generates without reading rows (`--grid`,
 /// `--sample`), and what its output header passes on.

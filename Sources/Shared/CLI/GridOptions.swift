@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// How ae-decode draws its rows as one PNG grid, with `-o FILE.png`.
 public struct GridOptions: ParsableArguments {

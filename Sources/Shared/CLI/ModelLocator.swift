@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds the model a tool works with: the command line, else the stream's
 /// header record, else `$AE_MODEL`.

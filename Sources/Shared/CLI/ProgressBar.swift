@@ -1,5 +1,3 @@
-import Foundation
-
 /// The line ae-fit redraws in place on a terminal while it trains, the bar
 /// showing the epoch's batches:
 ///
@@ -41,7 +39,7 @@ public struct ProgressBar {
     /// The line for a terminal `columns` wide, prefixed by `tool: `.
     public func line(tool: String, columns: Int) -> String {
         let head = "\(tool): epoch \(epoch)/\(epochs)"
-        let figures = "loss \(String(format: "%.4f", loss))  \(Self.whole(rowsPerSecond)) rows/s"
+        let figures = "loss \(String(printf: "%.4f", loss))  \(Self.whole(rowsPerSecond)) rows/s"
             + "  ETA \(Self.duration(secondsLeft))"
         let room = columns - 1
         // The room the text beside the bar takes with figures of usual widths.
@@ -62,8 +60,8 @@ public struct ProgressBar {
     static func duration(_ seconds: Double) -> String {
         let total = whole(seconds.rounded(.up))
         let (hours, minutes, rest) = (total / 3600, total / 60 % 60, total % 60)
-        if hours > 0 { return String(format: "%d:%02d:%02d", hours, minutes, rest) }
-        return String(format: "%d:%02d", minutes, rest)
+        if hours > 0 { return String(printf: "%ld:%02ld:%02ld", hours, minutes, rest) }
+        return String(printf: "%ld:%02ld", minutes, rest)
     }
 
     /// A measured figure as a whole number for display: a figure taken over

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How many columns the terminal on stderr has, so a line redrawn in place
 /// can be kept from wrapping.

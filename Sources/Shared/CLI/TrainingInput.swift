@@ -1,5 +1,3 @@
-import Foundation
-
 extension InputOptions {
     /// Rows of an HDF5 file up to this size are read whole; larger ones are
     /// streamed in blocks.

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import Glibc
 
 /// Reports training on stderr, and writes each epoch's metrics to a `--log`
 /// file as NDJSON.
@@ -130,11 +131,11 @@ public final class TrainingProgress: TrainingObserver {
             line += "  (rec \(Self.fixed(metrics.trainReconstruction)), kl \(Self.fixed(metrics.trainKL)))"
         }
         if let validation = metrics.validationLoss { line += "  val \(Self.fixed(validation))" }
-        return line + "  \(String(format: "%.2f", metrics.seconds)) s"
+        return line + "  \(String(printf: "%.2f", metrics.seconds)) s"
     }
 
     /// ANSI "erase in line": clears what a longer, earlier line left.
     private static let clearToEndOfLine = "\u{1B}[K"
 
-    private static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
+    private static func fixed(_ value: Double) -> String { String(printf: "%.4f", value) }
 }

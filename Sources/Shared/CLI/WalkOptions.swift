@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 /// What ae-interp makes, and the settings of each kind of walk.
 public struct WalkOptions: ParsableArguments {

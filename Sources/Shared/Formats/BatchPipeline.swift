@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 
 /// Streams batches through `read` → `compute` → `commit` on `workers`
 /// threads: each thread reads a batch (one thread at a time, in input
@@ -47,8 +46,8 @@ public enum BatchPipeline {
 /// held during a read, so a thread that finished computing can hand its
 /// batch on while another reads.
 private final class PipelineState<Item, Result>: @unchecked Sendable {
-    private let reading = NSLock()
-    private let condition = NSCondition()
+    private let reading = ConditionLock()
+    private let condition = ConditionLock()
     private let capacity: Int
     private var nextToRead = 0
     private var nextToCommit = 0

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads the next batch of rows on a thread of its own while the tool works
 /// on the current one, so parsing overlaps the products and the writing.
 ///
@@ -15,7 +13,7 @@ final class BatchPrefetcher<Extra: Sendable>: @unchecked Sendable {
         case failure(Error)
     }
 
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     /// The reading closures; dropped by the reading thread before it delivers
     /// its last result, so what they hold (open files) is released by the
     /// consumer, in the program's own time, not by a thread racing exit.
@@ -31,7 +29,7 @@ final class BatchPrefetcher<Extra: Sendable>: @unchecked Sendable {
     init(capacity: Int, depth: Int = 2, read: @escaping (inout RowBatch, Int) throws -> Int, observe: @escaping () -> Extra) {
         self.depth = depth
         source = (read, observe)
-        let thread = Thread { [self] in
+        DetachedThread.start(stackSize: 1 << 20) { [self] in
             while true {
                 var batch = takeSpare()
                 let delivery: Delivery
@@ -52,8 +50,6 @@ final class BatchPrefetcher<Extra: Sendable>: @unchecked Sendable {
                 if isLast || stop { return }
             }
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     /// The next delivery, waiting for it if need be.

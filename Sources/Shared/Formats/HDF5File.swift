@@ -1,5 +1,5 @@
 import CHDF5
-import Foundation
+import FoundationEssentials
 
 /// An open HDF5 file: on disk, or an in-memory image for pipes.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Reads and writes the ae model file: one self-describing HDF5 file.
 ///
@@ -141,8 +141,12 @@ public enum ModelFile {
     /// An HDF5 file that the library crashes on counts as one: it is most
     /// likely the damaged model the user meant, and loading it says so.
     public static func isModel(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path),
-              let prefix = try? handle.read(upToCount: 8), HDF5File.hasSignature(prefix) else { return false }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        var prefix = [UInt8](repeating: 0, count: 8)
+        let count = read(descriptor, &prefix, prefix.count)
+        close(descriptor)
+        guard count == prefix.count, HDF5File.hasSignature(prefix) else { return false }
         return (try? HDF5CrashGuard.answer(checking: path, fileBytes: HDF5CrashGuard.size(of: path)) { hasFormatAttribute(path) }) ?? true
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The rows a tool reads: NDJSON or an HDF5 dataset, from a file or stdin,
 /// told apart by the 8-byte HDF5 signature.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The values a tool writes for a batch of rows: named columns, each holding
 /// one entry per row.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The header record `{"ae": {...}}` that starts ae's streams, so the next
 /// tool in a pipe knows the model and the space of the rows it reads.

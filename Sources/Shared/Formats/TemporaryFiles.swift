@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Output files being written under a temporary name, removed if the tool
 /// stops on an error before renaming them into place.
@@ -8,7 +8,7 @@ import Foundation
 /// partial file under the final name nor a stray temporary beside it.
 public enum TemporaryFiles {
     nonisolated(unsafe) private static var paths: Set<String> = []
-    private static let lock = NSLock()
+    private static let lock = ConditionLock()
 
     /// Creates and opens a fresh file `.<name>.<random>.tmp` in the same
     /// directory as `path` (so the final rename stays within one file system),

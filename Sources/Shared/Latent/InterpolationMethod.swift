@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// How a path runs between two latent codes.
 ///

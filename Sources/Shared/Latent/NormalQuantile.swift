@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The standard normal distribution's inverse CDF Φ⁻¹, by Wichura's
 /// algorithm AS 241 (PPND16), accurate to about 1e-16 relative.

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// The model applied in data units: what the encode and decode tools run.
 ///

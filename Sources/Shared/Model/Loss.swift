@@ -1,5 +1,5 @@
 import CKernels
-import Foundation
+import Glibc
 
 /// The reconstruction loss, which is also the decoder's likelihood.
 ///

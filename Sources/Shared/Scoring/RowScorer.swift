@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Scores of one batch of rows, by method, and the per-feature losses of the
 /// reconstruction from the latent mean when they were asked for.

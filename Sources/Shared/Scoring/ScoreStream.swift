@@ -43,8 +43,8 @@ public struct ScoringSummary: Sendable {
         var text = "\(rows) rows, \(anomalies) flagged as anomalies"
         if let labelledAnomalies {
             text += "; labels: \(labelledAnomalies) anomalies"
-            text += ", ROC-AUC " + (rocAUC.map { String(format: "%.4f", $0) } ?? "undefined (one class only)")
-            text += ", average precision " + (averagePrecision.map { String(format: "%.4f", $0) } ?? "undefined (no anomalies)")
+            text += ", ROC-AUC " + (rocAUC.map { String(printf: "%.4f", $0) } ?? "undefined (one class only)")
+            text += ", average precision " + (averagePrecision.map { String(printf: "%.4f", $0) } ?? "undefined (no anomalies)")
         }
         return text
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// xoshiro256** seeded through SplitMix64: fast, well distributed and fully
 /// determined by the seed, which is what `--seed` reruns need.

@@ -1,5 +1,5 @@
 import CKernels
-import Foundation
+import Glibc
 
 /// Adam with decoupled weight decay (AdamW when `weightDecay` > 0).
 ///

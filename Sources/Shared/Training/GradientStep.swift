@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Summed losses of the rows in one pass (divide by `rows` for per-sample figures).
 public struct BatchLoss: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// What `ae-fit` asks of training, beyond the architecture.
 public struct TrainingSettings: Sendable, Equatable {
