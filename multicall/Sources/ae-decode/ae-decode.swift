@@ -1,0 +1,1 @@
+../../../Sources/ae-decode/main.swift

@@ -1,0 +1,1 @@
+../../../Sources/ae-encode/main.swift

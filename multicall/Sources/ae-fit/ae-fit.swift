@@ -1,0 +1,1 @@
+../../../Sources/ae-fit/main.swift

@@ -1,0 +1,1 @@
+../../../Sources/ae-interp/main.swift

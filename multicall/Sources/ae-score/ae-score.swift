@@ -1,0 +1,1 @@
+../../../Sources/ae-score/main.swift
