@@ -10,7 +10,21 @@ final class RowScorerTests: XCTestCase {
     private func model(_ kind: ModelKind, width: Int, latent: Int, loss: Loss = .mse) -> TrainedModel {
         let architecture = Architecture(kind: kind, inputWidth: width, hidden: [], latent: latent, activation: .relu, loss: loss)
         let identity = Normalization(method: .none, shift: .init(repeating: 0, count: width), scale: .init(repeating: 1, count: width))
-        return TrainedModel(network: Autoencoder(architecture: architecture), normalization: identity)
+        return TrainedModel(
+            network: Autoencoder(architecture: architecture), normalization: identity,
+            calibration: Self.unitDensity(width: width, latent: latent))
+    }
+
+    /// A calibration whose density statistics weigh every feature 1 and
+    /// measure latent codes from 0 in the identity metric, so the density
+    /// score is the reconstruction loss plus ½|z|².
+    static func unitDensity(width: Int, latent: Int) -> ScoreCalibration {
+        let identity = (0..<(latent * latent)).map { $0 % (latent + 1) == 0 ? Float(1) : 0 }
+        return ScoreCalibration(
+            samples: 1, seed: 1, distributions: [:],
+            density: DensityStatistics(
+                featureWeights: .init(repeating: 1, count: width), latentMean: .init(repeating: 0, count: latent),
+                latentPrecision: identity))
     }
 
     func testZeroNetworkScoresAreTheSquaredNormForEveryMethod() {
@@ -55,7 +69,8 @@ final class RowScorerTests: XCTestCase {
         let architecture = Architecture(kind: .vae, inputWidth: 5, hidden: [7], latent: 3, activation: .tanh, loss: .mse)
         let network = Autoencoder(architecture: architecture, generator: &generator)
         let trained = TrainedModel(
-            network: network, normalization: Normalization(method: .none, shift: .init(repeating: 0, count: 5), scale: .init(repeating: 1, count: 5)))
+            network: network, normalization: Normalization(method: .none, shift: .init(repeating: 0, count: 5), scale: .init(repeating: 1, count: 5)),
+            calibration: Self.unitDensity(width: 5, latent: 3))
         let rows = Matrix(rows: 9, cols: 5, storage: (0..<45).map { _ in Float(generator.gaussian()) })
         let scorer = RowScorer(model: trained, samples: 3, seed: 42)
         let together = scorer.score(rows: rows, methods: ScoreMethod.allCases, pool: pool).scores
@@ -67,6 +82,52 @@ final class RowScorerTests: XCTestCase {
         }
         let reseeded = RowScorer(model: trained, samples: 3, seed: 43).score(rows: rows, methods: [.elbo], pool: pool).scores
         XCTAssertNotEqual(reseeded[.elbo]!, together[.elbo]!, "the seed changes the draws")
+    }
+
+    func testDensityIsTheWeightedLossPlusHalfTheLatentMahalanobisDistance() {
+        // Encoder mean head: z = (x₀, x₁) (weights 1 on the first two inputs);
+        // decoder: zero weights, bias 0, so the reconstruction is 0 and each
+        // feature's loss is xⱼ². With weights (2, 1, 4), mean (1, 0) and
+        // precision [[2, 0.5], [0.5, 1]]:
+        // row (3, 2, 2): 9/2 + 4/1 + 4/4 + ½ [(2, 2) P (2, 2)] = 9.5 + ½ (8 + 4 + 4) = 17.5.
+        var trained = model(.ae, width: 3, latent: 2)
+        let head = trained.network.meanHead
+        trained.network.parameters[head.weightOffset] = 1
+        trained.network.parameters[head.weightOffset + 2 + 1] = 1
+        trained.calibration = ScoreCalibration(
+            samples: 1, seed: 1, distributions: [:],
+            density: DensityStatistics(featureWeights: [2, 1, 4], latentMean: [1, 0], latentPrecision: [2, 0.5, 0.5, 1]))
+        let scores = RowScorer(model: trained).score(rows: Matrix([[3, 2, 2]]), methods: [.density, .reconstruction], pool: pool).scores
+        XCTAssertEqual(scores[.reconstruction]![0], 17, accuracy: 1e-9)
+        XCTAssertEqual(scores[.density]![0], 17.5, accuracy: 1e-9)
+    }
+
+    func testDensityStatisticsWeighFeaturesByTheirMeanLossAndInvertTheCodeCovariance() {
+        // Codes (0, 0), (2, 0), (0, 2), (2, 2): mean (1, 1), covariance I
+        // (population), so the precision is I up to the tiny ridge.
+        let codes = Matrix([[0, 0], [2, 0], [0, 2], [2, 2]])
+        let statistics = DensityStatistics(meanFeatureLosses: [1, 3, 0], codes: codes, perFeatureScale: true)
+        // Weights 2·mean; the zero feature is floored at 1% of the mean (4/3).
+        XCTAssertEqual(statistics.featureWeights[0], 2, accuracy: 1e-6)
+        XCTAssertEqual(statistics.featureWeights[1], 6, accuracy: 1e-6)
+        XCTAssertEqual(statistics.featureWeights[2], 2 * 0.01 * 4 / 3, accuracy: 1e-6)
+        XCTAssertEqual(statistics.latentMean, [1, 1])
+        for (value, expected) in zip(statistics.latentPrecision, [Float(1), 0, 0, 1]) {
+            XCTAssertEqual(value, expected, accuracy: 1e-5)
+        }
+        let nats = DensityStatistics(meanFeatureLosses: [1, 3, 0], codes: codes, perFeatureScale: false)
+        XCTAssertEqual(nats.featureWeights, [1, 1, 1], "bce terms are nats already")
+    }
+
+    func testInverseOfAPositiveDefiniteMatrix() {
+        let matrix: [Double] = [4, 2, 0.6, 2, 2, 0.5, 0.6, 0.5, 3]
+        let inverse = DensityStatistics.inverse(ofPositiveDefinite: matrix, size: 3)
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let product = (0..<3).reduce(0.0) { $0 + matrix[i * 3 + $1] * inverse[$1 * 3 + j] }
+                XCTAssertEqual(product, i == j ? 1 : 0, accuracy: 1e-12)
+            }
+        }
     }
 
     /// Rows near a 2-D plane in 8-D, with 12 planted rows of the same size off

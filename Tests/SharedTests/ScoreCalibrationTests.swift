@@ -57,7 +57,8 @@ final class ScoreCalibrationTests: XCTestCase {
             settings: TrainingSettings(batchSize: 32))
         let model = try Fitting.fit(.memory(data), configuration, pool: WorkerPool(threads: 1))
         let calibration = try XCTUnwrap(model.calibration)
-        XCTAssertEqual(Set(calibration.distributions.keys), [.reconstruction, .elbo, .iwae])
+        XCTAssertEqual(Set(calibration.distributions.keys), Set(ScoreMethod.available(for: .vae)))
+        XCTAssertNotNil(calibration.density)
         XCTAssertEqual(calibration.distributions[.elbo]?.training.rows, 240)
         XCTAssertEqual(calibration.distributions[.elbo]?.validation?.rows, 60)
 

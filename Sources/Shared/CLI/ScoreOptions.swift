@@ -73,9 +73,12 @@ public struct ScoreOptions: ParsableArguments {
         for model: TrainedModel, modelPath: String, vectorField: String, batchSize: Int
     ) throws -> ScoringSettings {
         let kind = model.architecture.kind
-        let method = method ?? ScoreMethod.defaultMethod(for: kind)
+        let method = method ?? ScoreMethod.defaultMethod(for: model)
         guard ScoreMethod.available(for: kind).contains(method) else {
             throw AEError("--method \(method.rawValue) needs a VAE; \(modelPath) is an autoencoder")
+        }
+        if method == .density, model.calibration?.density == nil {
+            throw AEError("--method density needs the density statistics that ae-fit measures; \(modelPath) was written before it did: refit it")
         }
         if samples != nil, !method.isSampled {
             throw AEError("--samples applies to --method elbo or iwae, not \(method.rawValue)")

@@ -17,6 +17,9 @@ import Glibc
 ///     /calibration/<method>/train, …/validation   float64 [m ≤ 4001]: quantiles of the
 ///                             training (held-out validation) rows' scores at probabilities
 ///                             i/(m−1); attribute rows (how many scores they summarise)
+///     /calibration/density/feature_weights [input_width], latent_mean [latent],
+///                             latent_precision [latent, latent]: float32, the density
+///                             score's statistics (`DensityStatistics`)
 ///
 /// Weights are stored `[out, in]` like torch.nn.Linear.
 public enum ModelFile {
@@ -76,6 +79,12 @@ public enum ModelFile {
                 try file.write(distribution.quantiles, to: path)
                 try file.setAttribute("rows", to: distribution.rows, on: path)
             }
+        }
+        if let density = calibration.density {
+            try file.write(density.featureWeights, to: "calibration/density/feature_weights")
+            try file.write(density.latentMean, to: "calibration/density/latent_mean")
+            try file.write(Matrix(rows: density.latentWidth, cols: density.latentWidth, storage: density.latentPrecision),
+                           to: "calibration/density/latent_precision")
         }
     }
 
@@ -225,13 +234,15 @@ public enum ModelFile {
             imageShape = shape
         }
         let training = try readTraining(file, fail: fail)
-        let calibration = try readCalibration(file, fail: fail)
+        let calibration = try readCalibration(file, architecture: network.architecture, fail: fail)
         return TrainedModel(
             network: network, normalization: normalization, imageShape: imageShape, training: training,
             calibration: calibration)
     }
 
-    private static func readCalibration(_ file: HDF5File, fail: (String) -> AEError) throws -> ScoreCalibration? {
+    private static func readCalibration(
+        _ file: HDF5File, architecture: Architecture, fail: (String) -> AEError
+    ) throws -> ScoreCalibration? {
         guard file.exists("calibration") else { return nil }
         guard let samples = try file.intAttribute("samples", on: "calibration"), samples >= 1 else {
             throw fail("calibration has no valid samples attribute")
@@ -255,7 +266,18 @@ public enum ModelFile {
             distributions[method] = ScoreCalibration.Scores(
                 training: training, validation: try distribution("calibration/\(method.rawValue)/validation"))
         }
-        return ScoreCalibration(samples: samples, seed: seed, distributions: distributions)
+        var density: DensityStatistics?
+        if file.exists("calibration/density") {
+            let k = architecture.latent
+            let weights = try readExactly(file, "calibration/density/feature_weights", shape: [architecture.inputWidth], fail: fail)
+            let mean = try readExactly(file, "calibration/density/latent_mean", shape: [k], fail: fail)
+            let precision = try readExactly(file, "calibration/density/latent_precision", shape: [k, k], fail: fail)
+            guard weights.allSatisfy({ $0 > 0 && $0.isFinite }), (mean + precision).allSatisfy(\.isFinite) else {
+                throw fail("calibration/density must hold finite statistics and positive feature weights")
+            }
+            density = DensityStatistics(featureWeights: weights, latentMean: mean, latentPrecision: precision)
+        }
+        return ScoreCalibration(samples: samples, seed: seed, distributions: distributions, density: density)
     }
 
     private static func readArchitecture(_ file: HDF5File, fail: (String) -> AEError) throws -> Architecture {

@@ -59,6 +59,15 @@ public struct Autoencoder: Equatable, Sendable {
 public struct LatentCodes: Sendable {
     public var mean: Matrix
     public var logVariance: Matrix?
+
+    /// Log-variances are clamped to this range at inference (as PyOD's
+    /// VAE does), so that a row far outside the training data cannot make
+    /// exp(log σ²) overflow in a sampled score; training rows never come near.
+    public static let logVarianceRange: ClosedRange<Float> = -30...20
+
+    /// The largest code magnitude the decoder is given: codes are of order 1
+    /// (a VAE's prior is N(0, I)), and 10^4 keeps every output finite.
+    public static let limit: Float = 1e4
 }
 
 extension Autoencoder {
@@ -77,15 +86,24 @@ extension Autoencoder {
                 }
             }
         }
-        let mean = codes[0], logVariance = codes.count > 1 ? codes[1] : nil
+        let mean = codes[0]
+        var logVariance = codes.count > 1 ? codes[1] : nil
+        logVariance?.clamp(to: LatentCodes.logVarianceRange)
         return LatentCodes(mean: mean, logVariance: logVariance)
     }
 
     /// Decodes latent rows to the decoder's last pre-activations (logits for
-    /// `bce`), in normalised units.
+    /// `bce`), in normalised units. Codes beyond ±`LatentCodes.limit` are
+    /// clamped first, so no code a user hands in overflows the decoder.
     public func decodeLogits(_ codes: Matrix, pool: WorkerPool) -> Matrix {
         precondition(codes.cols == latentWidth, "code width does not match the model")
-        return runHidden(decoderLayers + [outputLayer], from: codes, pool: pool, activateLast: false)
+        let limit = LatentCodes.limit
+        guard codes.storage.contains(where: { abs($0) > limit }) else {
+            return runHidden(decoderLayers + [outputLayer], from: codes, pool: pool, activateLast: false)
+        }
+        var clamped = codes
+        clamped.clamp(to: -limit...limit)
+        return runHidden(decoderLayers + [outputLayer], from: clamped, pool: pool, activateLast: false)
     }
 
     /// Decodes latent rows to normalised data values (the loss's output

@@ -9,9 +9,14 @@ public enum NormalizationMethod: String, CaseIterable, Sendable, Codable {
 }
 
 /// Per-feature affine preprocessing, stored in the model and applied by every
-/// tool: normalised = (x − shift) / scale, and the inverse on decode.
+/// tool: normalised = (x − shift) / scale, clamped to ±`limit`, and the
+/// inverse on decode.
 ///
-/// Constant features get scale 1, so they map to 0 instead of dividing by 0.
+/// The clamp is what keeps every score finite: a value far outside anything
+/// seen in training (1e30, or a sentinel like -9999 in a column around 20)
+/// still lands 10,000 normalised units out, which scores far above any
+/// threshold, but its square and the network's outputs stay within Float's
+/// range. No value seen in training comes near it.
 public struct Normalization: Equatable, Sendable {
     public var method: NormalizationMethod
     public var shift: [Float]
@@ -26,6 +31,9 @@ public struct Normalization: Equatable, Sendable {
 
     public var width: Int { shift.count }
 
+    /// The largest normalised magnitude a value is given.
+    public static let limit: Float = 1e4
+
     /// The statistics of `data`'s columns for `method`.
     public init(fitting method: NormalizationMethod, to data: Matrix) {
         var statistics = FeatureStatistics(width: data.cols)
@@ -33,29 +41,31 @@ public struct Normalization: Equatable, Sendable {
         self = statistics.normalization(method)
     }
 
-    /// Normalises `data` in place.
+    /// Normalises `data` in place (for `none`, only the clamp).
     public func apply(to data: inout Matrix) {
-        guard method != .none else { return }
         precondition(data.cols == width, "width does not match the normalisation")
         let inverse = scale.map { 1 / $0 }
-        let cols = width
+        let cols = width, limit = Self.limit
         data.storage.withUnsafeMutableBufferPointer { values in
             for row in 0..<data.rows {
                 let offset = row * cols
-                for j in 0..<cols { values[offset + j] = (values[offset + j] - shift[j]) * inverse[j] }
+                for j in 0..<cols {
+                    values[offset + j] = min(max((values[offset + j] - shift[j]) * inverse[j], -limit), limit)
+                }
             }
         }
     }
 
-    /// Maps normalised values back to data units, in place.
+    /// Maps normalised values back to data units, in place; a value beyond
+    /// Float's range (a huge scale times a large output) becomes the largest
+    /// finite one.
     public func invert(_ data: inout Matrix) {
-        guard method != .none else { return }
         precondition(data.cols == width, "width does not match the normalisation")
-        let cols = width
+        let cols = width, largest = Float.greatestFiniteMagnitude
         data.storage.withUnsafeMutableBufferPointer { values in
             for row in 0..<data.rows {
                 let offset = row * cols
-                for j in 0..<cols { values[offset + j] = values[offset + j] * scale[j] + shift[j] }
+                for j in 0..<cols { values[offset + j] = min(max(values[offset + j] * scale[j] + shift[j], -largest), largest) }
             }
         }
     }

@@ -19,15 +19,29 @@ public struct BatchScores: Sendable {
 /// training row scored by ae-score reproduces its calibration score.
 public struct RowScorer: Sendable {
     public let model: TrainedModel
+    /// The density score's statistics: the model's own unless given.
+    public let density: DensityStatistics?
     public let samples: Int
     public let seed: UInt64
     private var network: Autoencoder { model.network }
 
     public init(model: TrainedModel, samples: Int = ScoreMethod.defaultSamples, seed: UInt64 = 1) {
+        self.init(model: model, density: model.calibration?.density, samples: samples, seed: seed)
+    }
+
+    public init(model: TrainedModel, density: DensityStatistics?, samples: Int = ScoreMethod.defaultSamples, seed: UInt64 = 1) {
         precondition(samples >= 1, "scoring needs at least one latent draw")
         self.model = model
+        self.density = density
         self.samples = samples
         self.seed = seed
+    }
+
+    /// The latent means of normalised rows, and each feature's term of the
+    /// loss of their reconstruction from those means.
+    public func reconstructionTerms(normalizedRows rows: Matrix, pool: WorkerPool) -> (codes: Matrix, featureLosses: Matrix) {
+        let codes = network.encode(rows, pool: pool, logVariance: false).mean
+        return (codes, featureLosses(network.decodeLogits(codes, pool: pool), against: rows, pool: pool))
     }
 
     /// Scores rows given in data units (normalised here, as every tool does)
@@ -53,17 +67,37 @@ public struct RowScorer: Sendable {
         }
         let sampled = methods.filter(\.isSampled)
         let codes = network.encode(rows, pool: pool, logVariance: !sampled.isEmpty)
-        if methods.contains(.reconstruction) || wantsFeatureLosses {
+        let wantsDensity = methods.contains(.density)
+        if methods.contains(.reconstruction) || wantsFeatureLosses || wantsDensity {
             let logits = network.decodeLogits(codes.mean, pool: pool)
             if methods.contains(.reconstruction) { result.scores[.reconstruction] = rowLosses(logits, against: rows, pool: pool) }
-            if wantsFeatureLosses { result.featureLosses = featureLosses(logits, against: rows, pool: pool) }
+            if wantsFeatureLosses || wantsDensity {
+                let losses = featureLosses(logits, against: rows, pool: pool)
+                if wantsFeatureLosses { result.featureLosses = losses }
+                if wantsDensity {
+                    precondition(density != nil, "the density score needs the model's density statistics")
+                    result.scores[.density] = density!.scores(featureLosses: losses, codes: codes.mean)
+                }
+            }
         }
         if !sampled.isEmpty {
             precondition(codes.logVariance != nil, "\(sampled[0].rawValue) scores need a VAE")
             let bounds = sampledBounds(rows, codes: codes, pool: pool)
             for method in sampled { result.scores[method] = method == .elbo ? bounds.elbo : bounds.iwae }
         }
+        for (method, scores) in result.scores { result.scores[method] = scores.map(Self.finite) }
         return result
+    }
+
+    /// The largest score written: Float's largest value, since scores are
+    /// written as Float.
+    public static let largestScore = Double(Float.greatestFiniteMagnitude)
+
+    /// A score kept within what can be written: anything larger (or not a
+    /// number, which only an overflow upstream could give) becomes
+    /// `largestScore`, which is above every threshold.
+    static func finite(_ score: Double) -> Double {
+        score.isNaN ? largestScore : min(max(score, -largestScore), largestScore)
     }
 
     /// The negative ELBO and IWAE bound of each row from `samples` draws

@@ -12,6 +12,9 @@ public struct ScoreCalibration: Equatable, Sendable {
     /// Per method: the scores of the training rows, and of the held-out
     /// validation rows when training held some out.
     public var distributions: [ScoreMethod: Scores]
+    /// What the density score weighs features and latent codes by (nil in
+    /// models written before ae-fit measured it).
+    public var density: DensityStatistics?
 
     public struct Scores: Equatable, Sendable {
         public var training: ScoreDistribution
@@ -23,10 +26,11 @@ public struct ScoreCalibration: Equatable, Sendable {
         }
     }
 
-    public init(samples: Int, seed: UInt64, distributions: [ScoreMethod: Scores]) {
+    public init(samples: Int, seed: UInt64, distributions: [ScoreMethod: Scores], density: DensityStatistics? = nil) {
         self.samples = samples
         self.seed = seed
         self.distributions = distributions
+        self.density = density
     }
 
     /// The distribution thresholds are taken from: the validation rows' when
@@ -57,10 +61,16 @@ extension ScoreCalibration {
         _ model: TrainedModel, training: Matrix, validation: Matrix?, samples: Int = ScoreMethod.defaultSamples,
         seed: UInt64 = 1, batchSize: Int = 1024, pool: WorkerPool
     ) -> ScoreCalibration {
-        let scorer = RowScorer(model: model, samples: samples, seed: seed)
+        let count = { (data: Matrix) in min(data.rows, maximumRows(for: model.architecture.kind, samples: samples)) }
+        var statisticsRows = training.gathering(rows: (0..<count(training)).map { $0 * training.rows / count(training) })
+        if let validation, validation.rows > 0 {
+            statisticsRows.append(validation.gathering(rows: (0..<count(validation)).map { $0 * validation.rows / count(validation) }))
+        }
+        let density = DensityStatistics.measure(model, on: statisticsRows, batchSize: batchSize, pool: pool)
+        let scorer = RowScorer(model: model, density: density, samples: samples, seed: seed)
         let methods = ScoreMethod.available(for: model.architecture.kind)
         func scores(of data: Matrix) -> [ScoreMethod: [Double]] {
-            let count = min(data.rows, maximumRows(for: model.architecture.kind, samples: samples))
+            let count = count(data)
             let chosen = (0..<count).map { $0 * data.rows / count }
             var collected: [ScoreMethod: [Double]] = [:]
             var batch = Matrix(rows: 0, cols: data.cols)
@@ -84,6 +94,6 @@ extension ScoreCalibration {
                 training: ScoreDistribution(summarizing: trainingScores[method] ?? []),
                 validation: validationScores.map { ScoreDistribution(summarizing: $0[method] ?? []) })
         }
-        return ScoreCalibration(samples: samples, seed: seed, distributions: distributions)
+        return ScoreCalibration(samples: samples, seed: seed, distributions: distributions, density: density)
     }
 }

@@ -139,4 +139,11 @@ public struct Matrix: Equatable, Sendable {
             }
         }
     }
+
+    /// Clamps every element into `range`, in place.
+    public mutating func clamp(to range: ClosedRange<Float>) {
+        storage.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] = min(max(values[i], range.lowerBound), range.upperBound) }
+        }
+    }
 }
