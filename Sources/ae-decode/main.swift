@@ -33,7 +33,7 @@ struct Decode: ToolCommand {
     var inputOptions: InputOptions
 
     @OptionGroup(title: "Output")
-    var outputOptions: OutputOptions
+    var outputOptions: OutputOptions<RowOrPNGFiles>
 
     @OptionGroup(title: "PNG grid")
     var gridOptions: GridOptions
@@ -49,7 +49,7 @@ struct Decode: ToolCommand {
 
     func validate() throws {
         if prior.sample != nil, arguments.input != nil { throw ValidationError("--sample reads no input; name only the model") }
-        if gridOptions.noDecode, !GridOptions.wantsPNG(outputOptions) || prior.sample != nil {
+        if gridOptions.noDecode, !outputOptions.drawsPNG || prior.sample != nil {
             throw ValidationError("--no-decode draws input rows: it needs -o FILE.png and no --sample")
         }
     }
@@ -69,7 +69,7 @@ struct Decode: ToolCommand {
         if draws != nil, trained.architecture.kind != .vae {
             Diagnostics.note("ae-decode: warning: \(path) is a plain autoencoder, whose codes follow no N(0, I) prior")
         }
-        if GridOptions.wantsPNG(outputOptions) {
+        if outputOptions.drawsPNG {
             let images = try codes.gridImages(decodedWith: trained, batchSize: batching.batch, pool: compute.pool)
             return try gridOptions.write(images, model: trained, header: rows?.header, to: outputOptions.output!)
         }

@@ -19,7 +19,7 @@ struct Encode: ToolCommand {
     var inputOptions: InputOptions
 
     @OptionGroup(title: "Output")
-    var outputOptions: OutputOptions
+    var outputOptions: OutputOptions<RowFiles>
 
     @Flag(help: "VAE: draw codes from the posterior instead of writing its mean.")
     var sample = false

@@ -39,7 +39,7 @@ struct Interp: ToolCommand {
     var inputOptions: InputOptions
 
     @OptionGroup(title: "Output")
-    var outputOptions: OutputOptions
+    var outputOptions: OutputOptions<RowFiles>
 
     @OptionGroup(title: "Resources")
     var batching: BatchOptions

@@ -24,7 +24,7 @@ struct Score: ToolCommand {
     var scoring: ScoreOptions
 
     @OptionGroup(title: "Output")
-    var outputOptions: OutputOptions
+    var outputOptions: OutputOptions<RowFiles>
 
     @OptionGroup(title: "Resources")
     var batching: BatchOptions

@@ -2,9 +2,9 @@ import Foundation
 import XCTest
 
 /// ae's files and streams read by the clients people use with them: h5py and
-/// numpy, PIL, jq. Each test skips, saying what to install, when its client
-/// is missing; `make test` installs them (Debian: python3-h5py python3-numpy
-/// python3-pil jq).
+/// numpy, pandas, PIL, jq. Each test skips, saying what to install, when its
+/// client is missing; `make test` installs them (Debian: python3-h5py
+/// python3-numpy python3-pandas python3-pil jq).
 final class InteropTests: XCTestCase {
     private var directory: URL!
 
@@ -32,7 +32,8 @@ final class InteropTests: XCTestCase {
         for interpreter in ["python3", "/usr/bin/python3"] where try run("\(interpreter) -c '\(imports)'").status == 0 {
             return try succeed("\(interpreter) check.py").stdoutText
         }
-        throw XCTSkip("no python3 with \(modules.joined(separator: ", ")) (Debian: apt install python3-h5py python3-numpy python3-pil)")
+        throw XCTSkip(
+            "no python3 with \(modules.joined(separator: ", ")) (Debian: apt install python3-h5py python3-numpy python3-pandas python3-pil)")
     }
 
     private func requireJq() throws {
@@ -91,9 +92,81 @@ final class InteropTests: XCTestCase {
                 data = f[name]
                 assert data.dtype == np.float32 and data.shape == (300, 2), (name, data.dtype, data.shape)
                 assert (data[:] == np.array([row[name] for row in rows], dtype=np.float32)).all(), name
+            assert f["id"].dtype == np.int64 and list(f["id"][:]) == [row["id"] for row in rows]
             print(header["space"], header["width"], sorted(f.keys()))
             """, needs: ["h5py", "numpy"])
-        XCTAssertEqual(report, "latent 2 ['logvar', 'z']\n")
+        XCTAssertEqual(report, "latent 2 ['id', 'logvar', 'z']\n")
+    }
+
+    /// NDJSON rows with an id, a text label and other members, for the
+    /// tabular outputs: x.ndjson's rows with members added.
+    private func writeLabelledRows() throws {
+        let labels = ["plain", "a, b", "say \"hi\"", "two\nlines", "é"]
+        let rows = try String(contentsOf: directory.appendingPathComponent("x.ndjson"), encoding: .utf8)
+            .split(separator: "\n").enumerated().map { k, line -> String in
+                let label = try XCTUnwrap(String(data: JSONSerialization.data(withJSONObject: [labels[k % labels.count]]), encoding: .utf8))
+                return "{\"label\":\(label.dropFirst().dropLast()),\"weight\":\(Double(k) / 4),\"flag\":\(k % 3 == 0),"
+                    + line.dropFirst()
+            }
+        try (rows.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("labelled.ndjson"), atomically: false, encoding: .utf8)
+        try (0..<8).map { "f\($0)" }.joined(separator: "\n").write(
+            to: directory.appendingPathComponent("names.txt"), atomically: false, encoding: .utf8)
+    }
+
+    func testH5pyReadsIdsAndLabelsBesideTheCodesAndTheScores() throws {
+        try writeLabelledRows()
+        try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")
+        try succeed("ae-encode m.h5 labelled.ndjson -o z.h5 --batch 7 && ae-score m.h5 labelled.ndjson -o s.h5 --batch 7")
+        let report = try python(
+            """
+            import json
+            import h5py
+            import numpy as np
+            rows = [json.loads(line) for line in open("labelled.ndjson")]
+            for name in ("z.h5", "s.h5"):
+                f = h5py.File(name, "r")
+                assert list(f["id"][:]) == [row["id"] for row in rows]
+                assert list(f["label"].asstr()[:]) == [row["label"] for row in rows]
+                assert f["weight"].dtype == np.float64 and list(f["weight"][:]) == [row["weight"] for row in rows]
+                assert f["flag"].dtype == np.uint8 and list(f["flag"][:]) == [int(row["flag"]) for row in rows]
+                print(name, sorted(f.keys()), f["label"].asstr()[2] == "say \\"hi\\"")
+            """, needs: ["h5py", "numpy"])
+        XCTAssertEqual(report, """
+            z.h5 ['flag', 'id', 'label', 'weight', 'z'] True
+            s.h5 ['anomaly', 'flag', 'id', 'label', 'score', 'weight'] True
+
+            """)
+    }
+
+    func testPandasReadsAeScoresCSV() throws {
+        try writeLabelledRows()
+        try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")
+        try succeed("ae-score m.h5 labelled.ndjson --explain 2 --names names.txt -o scores.csv --batch 7")
+        try succeed("ae-score m.h5 labelled.ndjson --explain 2 --names names.txt --batch 7 > scores.ndjson && ae-score m.h5 x.ndjson -o ids.tsv --keep")
+        let report = try python(
+            """
+            import json
+            import numpy as np
+            import pandas as pd
+            rows = [json.loads(line) for line in open("scores.ndjson")]
+            table = pd.read_csv("scores.csv")
+            print(list(table.columns))
+            print(table.dtypes["id"], table.dtypes["flag"], table.dtypes["score"], table.dtypes["anomaly"])
+            assert list(table["label"]) == [row["label"] for row in rows]
+            assert list(table["id"]) == [row["id"] for row in rows]
+            assert (table["score"].to_numpy(np.float32) == np.array([row["score"] for row in rows], dtype=np.float32)).all()
+            assert list(table["anomaly"]) == [row["anomaly"] for row in rows]
+            assert list(table["explain0_feature"]) == [row["explain"][0]["feature"] for row in rows]
+            assert (table["explain1_share"].to_numpy(np.float32) == np.array([row["explain"][1]["share"] for row in rows], dtype=np.float32)).all()
+            tsv = pd.read_csv("ids.tsv", sep="\\t")
+            print(len(table), list(tsv.columns)[:3], len(tsv.columns))
+            """, needs: ["pandas", "numpy"])
+        XCTAssertEqual(report, """
+            ['label', 'weight', 'flag', 'id', 'score', 'anomaly', 'explain0_feature', 'explain0_share', 'explain1_feature', 'explain1_share']
+            int64 bool float64 bool
+            300 ['id', 'x0', 'x1'] 11
+
+            """)
     }
 
     func testPILOpensAeDecodesPNGWithTheExpectedPixels() throws {

@@ -117,6 +117,8 @@ final class ScoreToolTests: XCTestCase {
         let ndjson = try objects(shell("ae-score ae.h5 rows.ndjson").stdout).compactMap { $0["score"] as? Double }
         let scores = try file.read("score", as: Float.self, maxCount: rows)
         XCTAssertEqual(scores, ndjson.map { Float($0) })
+        XCTAssertEqual(try file.read("id", as: Int64.self, maxCount: rows), (0..<Int64(rows)).map { $0 })
+        XCTAssertEqual(try file.read("label", as: Int64.self, maxCount: rows).filter { $0 == 1 }.count, Self.plantedRows)
     }
 
     func testModelFromTheEnvironmentOrTheStreamHeader() {

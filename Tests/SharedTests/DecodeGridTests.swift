@@ -121,10 +121,10 @@ final class DecodeGridTests: XCTestCase {
     }
 
     func testPNGOutputIsChosenByTheExtensionUnlessAFormatIsGiven() throws {
-        XCTAssertTrue(GridOptions.wantsPNG(try OutputOptions.parse(["-o", "grid.PNG"])))
-        XCTAssertFalse(GridOptions.wantsPNG(try OutputOptions.parse(["-o", "grid.png", "--format", "ndjson"])))
-        XCTAssertFalse(GridOptions.wantsPNG(try OutputOptions.parse(["-o", "grid.ndjson"])))
-        XCTAssertFalse(GridOptions.wantsPNG(try OutputOptions.parse([])))
+        XCTAssertTrue(try OutputOptions<RowOrPNGFiles>.parse(["-o", "grid.PNG"]).drawsPNG)
+        XCTAssertFalse(try OutputOptions<RowOrPNGFiles>.parse(["-o", "grid.png", "--format", "ndjson"]).drawsPNG)
+        XCTAssertFalse(try OutputOptions<RowOrPNGFiles>.parse(["-o", "grid.ndjson"]).drawsPNG)
+        XCTAssertFalse(try OutputOptions<RowOrPNGFiles>.parse([]).drawsPNG)
     }
 
     // MARK: Bound

@@ -18,27 +18,6 @@ public struct InputOptions: ParsableArguments {
     }
 }
 
-/// Where a tool writes its rows.
-public struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp(
-        "Write to this file instead of stdout; .h5/.hdf5 or .ndjson/.jsonl pick the format.", valueName: "file"),
-        completion: .file())
-    public var output: String?
-
-    @Option(help: ArgumentHelp(
-        "Output format (default: from the -o file's extension, else ndjson).", valueName: RowFormat.choices))
-    public var format: RowFormat?
-
-    @Flag(help: "Leave out the header record that names the model and the space.")
-    public var noHeader = false
-
-    public init() {}
-
-    public func open() throws -> RowOutput {
-        try RowOutput(path: output, format: format)
-    }
-}
-
 /// How much of the machine a tool uses.
 public struct ComputeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))

@@ -38,12 +38,6 @@ public struct GridOptions: ParsableArguments {
         }
     }
 
-    /// Whether `-o` names a .png file (and no --format overrides that).
-    public static func wantsPNG(_ output: OutputOptions) -> Bool {
-        guard output.format == nil, let path = output.output else { return false }
-        return URL(fileURLWithPath: path).pathExtension.lowercased() == "png"
-    }
-
     /// Refuses grid options for an output that is not a PNG.
     public func checkUnused() throws {
         let given = [("--shape", shape != nil), ("--cols", cols != nil), ("--pad", pad != nil),

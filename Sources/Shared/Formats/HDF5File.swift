@@ -79,17 +79,18 @@ public final class HDF5File {
         return HDF5File(id: id, name: name)
     }
 
-    /// Creates the file at `path`, replacing any file of that name.
-    public static func create(_ path: String) throws -> HDF5File {
+    /// Creates the file at `path`, replacing any file of that name; errors
+    /// name it `name` (such as the final name of a temporary file).
+    public static func create(_ path: String, name: String? = nil) throws -> HDF5File {
         silenceHDF5Diagnostics()
         let access = try fileAccess(name: path)
         defer { H5Pclose(access) }
         let id = H5Fcreate(path, ae_h5f_acc_trunc(), ae_h5p_default(), access)
         guard id >= 0 else {
             let reason = HDF5ErrorStack.takeCurrent().systemMessage
-            throw AEError("cannot create file" + (reason.map { ": \($0)" } ?? ""), source: path)
+            throw AEError("cannot create file" + (reason.map { ": \($0)" } ?? ""), source: name ?? path)
         }
-        return HDF5File(id: id, name: path)
+        return HDF5File(id: id, name: name ?? path)
     }
 
     /// Creates an empty file that lives only in memory; `fileImage()` hands

@@ -56,6 +56,30 @@ public final class HDF5ColumnWriter<Element: HDF5Element> {
     }
 }
 
+/// Streams strings into a 1-D dataset of variable-length UTF-8 strings that
+/// grows as they arrive, such as ids and labels passed through from NDJSON.
+/// A string ends at its first NUL byte, as C strings do.
+public final class HDF5StringColumnWriter {
+    public let path: String
+    public var count: Int { dataset.length }
+    private let dataset: ExtendableDataset
+
+    public init(_ path: String, in file: HDF5File) throws {
+        self.path = path
+        dataset = try ExtendableDataset(path, storage: .utf8String, cols: nil, in: file)
+    }
+
+    /// Appends one string per element of `values`, each given as its UTF-8 bytes.
+    public func append(_ values: [[UInt8]]) throws {
+        try dataset.append(strings: values)
+    }
+
+    /// Releases the dataset; the file stays open.
+    public func close() {
+        dataset.close()
+    }
+}
+
 /// A chunked dataset with an unlimited first dimension: 1-D, or 2-D with a
 /// fixed number of columns.
 final class ExtendableDataset {
@@ -120,6 +144,76 @@ final class ExtendableDataset {
             throw file.failure(what)
         }
         length = newLength
+    }
+
+    /// Appends strings to a dataset of `.utf8String`, each given as its UTF-8
+    /// bytes.
+    func append(strings values: [[UInt8]]) throws {
+        precondition(storage == .utf8String, "strings appended to a dataset of numbers")
+        var bytes: [CChar] = []
+        bytes.reserveCapacity(values.reduce(values.count) { $0 + $1.count })
+        var starts: [Int] = []
+        for value in values {
+            starts.append(bytes.count)
+            bytes.append(contentsOf: value.map { CChar(bitPattern: $0) })
+            bytes.append(0)
+        }
+        try bytes.withUnsafeBufferPointer { characters in
+            let pointers: [UnsafePointer<CChar>?] = starts.map { characters.baseAddress! + $0 }
+            try pointers.withUnsafeBytes { try append(values.count, from: $0.baseAddress) }
+        }
+    }
+
+    /// A dataset of `storage` in place of this one, under the same path and
+    /// holding the same values converted (such as integers that turn out to
+    /// need float64), copied a chunk at a time; this one is closed.
+    func converted(to storage: HDF5StorageType) throws -> ExtendableDataset {
+        precondition(storage != .utf8String, "strings are not converted")
+        let temporary = path + " (converting)"
+        let copy = try ExtendableDataset(temporary, storage: storage, cols: cols, in: file)
+        let width = cols ?? 1
+        let rowsPerBlock = max(1, Self.chunkElements / width)
+        var buffer = [UInt8](repeating: 0, count: rowsPerBlock * width * 8)
+        silenceHDF5Diagnostics()
+        let what = "cannot convert dataset '\(path)'"
+        for start in stride(from: 0, to: length, by: rowsPerBlock) {
+            let rows = min(rowsPerBlock, length - start)
+            let offset: [hsize_t] = cols == nil ? [hsize_t(start)] : [hsize_t(start), 0]
+            let count: [hsize_t] = cols.map { [hsize_t(rows), hsize_t($0)] } ?? [hsize_t(rows)]
+            let fileSpace = H5Dget_space(id)
+            guard fileSpace >= 0 else { throw file.failure(what) }
+            defer { H5Sclose(fileSpace) }
+            guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, offset, nil, count, nil) >= 0 else { throw file.failure(what) }
+            let memorySpace = H5Screate_simple(Int32(count.count), count, nil)
+            guard memorySpace >= 0 else { throw file.failure(what) }
+            defer { H5Sclose(memorySpace) }
+            try buffer.withUnsafeMutableBytes { bytes in
+                guard H5Dread(id, storage.memoryType, memorySpace, fileSpace, ae_h5p_default(), bytes.baseAddress) >= 0 else {
+                    throw file.failure(what)
+                }
+                try copy.append(rows, from: bytes.baseAddress)
+            }
+        }
+        close()
+        copy.close()
+        let linkCreation = try file.linkCreationList()
+        defer { H5Pclose(linkCreation) }
+        guard H5Ldelete(file.handle, path, ae_h5p_default()) >= 0,
+              H5Lmove(file.handle, temporary, file.handle, path, linkCreation, ae_h5p_default()) >= 0
+        else { throw file.failure(what) }
+        return try ExtendableDataset(reopening: path, storage: storage, cols: cols, length: length, in: file)
+    }
+
+    /// Opens the dataset at `path`, which holds `length` rows, to append more.
+    private init(reopening path: String, storage: HDF5StorageType, cols: Int?, length: Int, in file: HDF5File) throws {
+        silenceHDF5Diagnostics()
+        id = H5Dopen2(file.handle, path, ae_h5p_default())
+        guard id >= 0 else { throw file.failure("cannot open dataset '\(path)'") }
+        self.file = file
+        self.path = path
+        self.storage = storage
+        self.cols = cols
+        self.length = length
     }
 
     func close() {

@@ -112,7 +112,12 @@ extension JSONValue {
 
     /// Parses JSON text holding one value.
     public static func parse(_ text: String) throws -> JSONValue {
-        var bytes = Array(text.utf8)
+        try parse(bytes: text.utf8)
+    }
+
+    /// Parses JSON text, given as UTF-8 bytes, holding one value.
+    public static func parse(bytes text: some Collection<UInt8>) throws -> JSONValue {
+        var bytes = Array(text)
         bytes.append(0)
         return try bytes.withUnsafeBufferPointer { buffer throws(AEError) -> JSONValue in
             let scanner = JSONScanner(text: buffer.baseAddress!, count: buffer.count - 1)

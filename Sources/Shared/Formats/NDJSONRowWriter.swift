@@ -68,6 +68,32 @@ public final class NDJSONRowWriter {
         try endLine(closing: UInt8(ascii: "}"))
     }
 
+    /// Writes a batch: objects (the rows' `passThrough` members first, then
+    /// the columns) unless `asArrays` is set and there is a single vector
+    /// column, which is then written as bare arrays.
+    public func write(_ output: OutputColumns, passThrough: RowBatch?, asArrays: Bool) throws {
+        if asArrays, output.columns.count == 1, case .vectors(let matrix) = output.columns[0].values {
+            for row in 0..<output.rows { try writeArrayRow(matrix.row(row)) }
+            return
+        }
+        for row in 0..<output.rows {
+            let fields = output.columns.map { column -> (name: String, value: NDJSONFieldValue) in
+                switch column.values {
+                case .vectors(let matrix): return (column.name, .floats(matrix.row(row)))
+                case .floats(let values): return (column.name, .float(values[row]))
+                case .flags(let values): return (column.name, .bool(values[row]))
+                case .integers(let values): return (column.name, .int(values[row]))
+                case .integerVectors(let columns, let values):
+                    let items = values[(row * columns)..<((row + 1) * columns)].map(String.init)
+                    return (column.name, .rawJSON("[" + items.joined(separator: ",") + "]"))
+                case .strings(let values): return (column.name, .string(values[row]))
+                case .json(let values): return (column.name, .rawJSON(values[row]))
+                }
+            }
+            try writeObjectRow(passThrough: passThrough?.passThrough(row: row) ?? [], fields: fields)
+        }
+    }
+
     private func endLine(closing: UInt8) throws {
         try output.write(byte: closing)
         try output.write(byte: UInt8(ascii: "\n"))

@@ -1,48 +1,7 @@
 import FoundationEssentials
 import Glibc
 
-/// The values a tool writes for a batch of rows: named columns, each holding
-/// one entry per row.
-public struct OutputColumns {
-    public enum Values {
-        /// A vector per row: an array field in NDJSON, a 2-D dataset in HDF5.
-        case vectors(Matrix)
-        case floats([Float])
-        /// true/false in NDJSON, uint8 0/1 in HDF5.
-        case flags([Bool])
-        case integers([Int])
-        /// `columns` integers per row, row-major: an array field in NDJSON,
-        /// an int64 [rows, columns] dataset in HDF5.
-        case integerVectors(columns: Int, values: [Int])
-        /// Raw JSON text per row; NDJSON only (HDF5 outputs leave it out).
-        case json([String])
-    }
-
-    public var rows: Int
-    public var columns: [(name: String, values: Values)]
-
-    public init(rows: Int, columns: [(name: String, values: Values)]) {
-        self.rows = rows
-        self.columns = columns
-    }
-}
-
-/// Output formats a tool can write rows in.
-public enum RowFormat: String, CaseIterable, Sendable {
-    case ndjson
-    case h5
-
-    /// The format implied by a file name's extension, if it names one.
-    public init?(fileExtensionOf path: String) {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "ndjson", "jsonl", "json": self = .ndjson
-        case "h5", "hdf5": self = .h5
-        default: return nil
-        }
-    }
-}
-
-/// Where a tool's rows go: NDJSON or HDF5, to stdout or a file.
+/// Where a tool's rows go: NDJSON, CSV, TSV or HDF5, to stdout or a file.
 ///
 /// A named file is written under a temporary name and renamed into place by
 /// `finish()`, so a run that fails leaves no partial file under that name.
@@ -57,12 +16,11 @@ public final class RowOutput {
     private let renaming: (temporary: String, final: String)?
     /// Where streamed output goes: stdout, or an opened pipe or device.
     private let streamDescriptor: Int32?
-    private var ndjson: (writer: NDJSONRowWriter, bytes: ByteWriter, descriptor: Int32)?
-    private var hdf5: HDF5File?
-    private var vectorWriters: [String: HDF5RowWriter] = [:]
-    private var floatWriters: [String: HDF5ColumnWriter<Float>] = [:]
-    private var byteWriters: [String: HDF5ColumnWriter<UInt8>] = [:]
-    private var integerWriters: [String: HDF5ColumnWriter<Int64>] = [:]
+    /// The buffer and descriptor of a text format (NDJSON, CSV, TSV).
+    private var text: (bytes: ByteWriter, descriptor: Int32)?
+    private var ndjson: NDJSONRowWriter?
+    private var csv: CSVRowWriter?
+    private var hdf5: HDF5TableWriter?
 
     /// Opens `path` (nil or `-` for stdout) in `format`, else the format the
     /// file's extension names, else NDJSON.
@@ -70,23 +28,16 @@ public final class RowOutput {
         let toStdout = path == nil || path == "-"
         let finalPath = toStdout ? nil : path
         name = finalPath ?? "<stdout>"
-        if let format {
-            self.format = format
-        } else if let path = finalPath, let implied = RowFormat(fileExtensionOf: path) {
-            self.format = implied
-        } else {
-            self.format = .ndjson
-        }
+        self.format = format ?? finalPath.flatMap(RowFormat.fileExtension(of:)).flatMap(RowFormat.init(fileExtension:)) ?? .ndjson
         if let finalPath, !TemporaryFiles.isStreamTarget(finalPath) {
             let (temporary, descriptor) = try TemporaryFiles.create(beside: finalPath)
             renaming = (temporary, finalPath)
             streamDescriptor = nil
-            switch self.format {
-            case .ndjson:
-                ndjson = Self.ndjsonWriter(descriptor: descriptor, name: name)
-            case .h5:
+            if self.format == .h5 {
                 close(descriptor)
-                hdf5 = try HDF5File.create(temporary)
+                hdf5 = HDF5TableWriter(file: try HDF5File.create(temporary, name: name))
+            } else {
+                openText(descriptor)
             }
             return
         }
@@ -99,16 +50,26 @@ public final class RowOutput {
         }
         renaming = nil
         streamDescriptor = descriptor
-        switch self.format {
-        case .ndjson:
-            ndjson = Self.ndjsonWriter(descriptor: descriptor, name: name)
-            Self.stdoutBytes = ndjson?.bytes
-        case .h5:
-            hdf5 = try HDF5File.createInMemory(name: name)
+        if self.format == .h5 {
+            hdf5 = HDF5TableWriter(file: try HDF5File.createInMemory(name: name))
+        } else {
+            openText(descriptor)
+            Self.stdoutBytes = text?.bytes
         }
     }
 
-    /// The NDJSON writer on stdout, flushed when a tool stops on an error so
+    private func openText(_ descriptor: Int32) {
+        let bytes = ByteWriter(fileDescriptor: descriptor, name: name)
+        text = (bytes, descriptor)
+        switch format {
+        case .ndjson: ndjson = NDJSONRowWriter(output: bytes)
+        case .csv: csv = CSVRowWriter(output: bytes, delimiter: UInt8(ascii: ","))
+        case .tsv: csv = CSVRowWriter(output: bytes, delimiter: UInt8(ascii: "\t"))
+        case .h5: preconditionFailure("HDF5 is not a text format")
+        }
+    }
+
+    /// The text writer on stdout, flushed when a tool stops on an error so
     /// that the rows before a bad row reach the reader. Held strongly: the
     /// output object is gone by the time the error reaches the tool's main.
     nonisolated(unsafe) private static var stdoutBytes: ByteWriter?
@@ -120,99 +81,54 @@ public final class RowOutput {
         try? stdoutBytes?.flush()
     }
 
-    private static func ndjsonWriter(descriptor: Int32, name: String) -> (NDJSONRowWriter, ByteWriter, Int32) {
-        let bytes = ByteWriter(fileDescriptor: descriptor, name: name)
-        return (NDJSONRowWriter(output: bytes), bytes, descriptor)
+    /// Writes the stream header: a first NDJSON record, or the HDF5 root
+    /// attribute `ae` holding the same JSON. A table (CSV, TSV) has no place
+    /// for it and leaves it out.
+    public func writeHeader(_ header: JSONValue) throws {
+        try ndjson?.writeHeader(header)
+        try hdf5?.file.setAttribute("ae", to: header.text)
     }
 
-    /// Writes the stream header: a first NDJSON record, or the HDF5 root
-    /// attribute `ae` holding the same JSON.
-    public func writeHeader(_ header: JSONValue) throws {
-        if let ndjson { try ndjson.writer.writeHeader(header) }
-        if let hdf5 { try hdf5.setAttribute("ae", to: header.text) }
+    /// Names the entries of the vector column `column` in a table's header
+    /// line (such as the model's feature names for `x`), instead of
+    /// `column0, column1, …`; other formats keep vectors whole.
+    public func nameEntries(of column: String, _ names: [String]) {
+        csv?.elementNames[column] = names
     }
 
     /// Writes a batch. NDJSON rows are objects (`passThrough` members first,
     /// then the columns) unless `asArrays` is set and there is a single vector
-    /// column, which is then written as bare arrays.
+    /// column, which is then written as bare arrays. Tables and HDF5 give
+    /// each pass-through member a column of its own.
     public func write(_ output: OutputColumns, passThrough: RowBatch? = nil, asArrays: Bool) throws {
-        if let ndjson {
-            try writeNDJSON(output, passThrough: passThrough, asArrays: asArrays, writer: ndjson.writer)
-        } else if let hdf5 {
-            try writeHDF5(output, into: hdf5)
-        }
-    }
-
-    private func writeNDJSON(_ output: OutputColumns, passThrough: RowBatch?, asArrays: Bool, writer: NDJSONRowWriter) throws {
-        if asArrays, output.columns.count == 1, case .vectors(let matrix) = output.columns[0].values {
-            for row in 0..<output.rows { try writer.writeArrayRow(matrix.row(row)) }
-            return
-        }
-        for row in 0..<output.rows {
-            let fields = output.columns.map { column -> (name: String, value: NDJSONFieldValue) in
-                switch column.values {
-                case .vectors(let matrix): return (column.name, .floats(matrix.row(row)))
-                case .floats(let values): return (column.name, .float(values[row]))
-                case .flags(let values): return (column.name, .bool(values[row]))
-                case .integers(let values): return (column.name, .int(values[row]))
-                case .integerVectors(let columns, let values):
-                    let items = values[(row * columns)..<((row + 1) * columns)].map(String.init)
-                    return (column.name, .rawJSON("[" + items.joined(separator: ",") + "]"))
-                case .json(let values): return (column.name, .rawJSON(values[row]))
-                }
-            }
-            try writer.writeObjectRow(passThrough: passThrough?.passThrough(row: row) ?? [], fields: fields)
-        }
-    }
-
-    private func writeHDF5(_ output: OutputColumns, into file: HDF5File) throws {
-        for (name, values) in output.columns {
-            switch values {
-            case .vectors(let matrix):
-                if vectorWriters[name] == nil { vectorWriters[name] = try HDF5RowWriter(name, cols: matrix.cols, in: file) }
-                try vectorWriters[name]!.append(matrix)
-            case .floats(let values):
-                if floatWriters[name] == nil { floatWriters[name] = try HDF5ColumnWriter(name, in: file) }
-                try floatWriters[name]!.append(values)
-            case .flags(let values):
-                if byteWriters[name] == nil { byteWriters[name] = try HDF5ColumnWriter(name, in: file) }
-                try byteWriters[name]!.append(values.map { $0 ? 1 : 0 })
-            case .integers(let values):
-                if integerWriters[name] == nil { integerWriters[name] = try HDF5ColumnWriter(name, in: file) }
-                try integerWriters[name]!.append(values.map(Int64.init))
-            case .integerVectors(let columns, let values):
-                if integerWriters[name] == nil { integerWriters[name] = try HDF5ColumnWriter(name, columns: columns, in: file) }
-                try integerWriters[name]!.append(values.map(Int64.init))
-            case .json:
-                continue
-            }
-        }
+        try ndjson?.write(output, passThrough: passThrough, asArrays: asArrays)
+        try csv?.write(output, passThrough: passThrough)
+        try hdf5?.write(output, passThrough: passThrough)
     }
 
     /// Completes the output: flushes, closes, and renames a file into place.
     public func finish() throws {
-        if let ndjson {
-            try ndjson.bytes.flush()
-            if Self.stdoutBytes === ndjson.bytes { Self.stdoutBytes = nil }
+        if let text {
+            try text.bytes.flush()
+            if Self.stdoutBytes === text.bytes { Self.stdoutBytes = nil }
             if let renaming {
-                guard fsync(ndjson.descriptor) == 0 || errno == EINVAL, close(ndjson.descriptor) == 0 else {
+                guard fsync(text.descriptor) == 0 || errno == EINVAL, close(text.descriptor) == 0 else {
                     throw AEError("cannot write: \(String(cString: strerror(errno)))", source: name)
                 }
                 try TemporaryFiles.commit(renaming.temporary, to: renaming.final)
             }
-            self.ndjson = nil
+            self.text = nil
+            ndjson = nil
+            csv = nil
         }
         if let hdf5 {
-            vectorWriters.values.forEach { $0.close() }
-            floatWriters.values.forEach { $0.close() }
-            byteWriters.values.forEach { $0.close() }
-            integerWriters.values.forEach { $0.close() }
+            hdf5.closeDatasets()
             if let renaming {
-                try hdf5.close()
+                try hdf5.file.close()
                 try TemporaryFiles.commit(renaming.temporary, to: renaming.final)
             } else if let streamDescriptor {
-                let image = try hdf5.fileImage()
-                try hdf5.close()
+                let image = try hdf5.file.fileImage()
+                try hdf5.file.close()
                 let bytes = ByteWriter(fileDescriptor: streamDescriptor, name: name)
                 try image.withUnsafeBytes { try bytes.write($0) }
                 try bytes.flush()

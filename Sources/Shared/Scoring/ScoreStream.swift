@@ -53,7 +53,7 @@ public struct ScoringSummary: Sendable {
 /// Scores a stream batch by batch: each row gets `score` and `anomaly` (and
 /// `explain`), added to its pass-through members for object rows, or to its
 /// 0-based `row` number for array rows; HDF5 output gets one dataset per
-/// column. Memory stays bounded by the batch size, except that `--label`
+/// column, CSV one column per explained feature and share. Memory stays bounded by the batch size, except that `--label`
 /// keeps one score and one label per row for the exact metrics at the end.
 public struct ScoreStream {
     /// The members ae-score writes itself, dropped from the pass-through so a
@@ -125,7 +125,7 @@ public struct ScoreStream {
         format: RowFormat
     ) -> [(name: String, values: OutputColumns.Values)] {
         var columns: [(name: String, values: OutputColumns.Values)] = []
-        if arrayRows, format == .ndjson {
+        if arrayRows, format != .h5 {
             columns.append(("row", .integers(Array(firstRow..<(firstRow + batch.count)))))
         }
         if let field = settings.keptVectorField { columns.append((field, .vectors(batch.vectors))) }
@@ -137,6 +137,13 @@ public struct ScoreStream {
         switch format {
         case .ndjson:
             columns.append(("explain", .json(explanations.map { $0.json(names: settings.featureNames) })))
+        case .csv, .tsv:
+            for k in 0..<count {
+                let features = explanations.map { $0.entries[k].feature }
+                columns.append(("explain\(k)_feature", settings.featureNames.map { names in .strings(features.map { names[$0] }) }
+                    ?? .integers(features)))
+                columns.append(("explain\(k)_share", .floats(explanations.map { $0.entries[k].share })))
+            }
         case .h5:
             columns.append(("explain_feature", .integerVectors(
                 columns: count, values: explanations.flatMap { $0.entries.map(\.feature) })))
