@@ -138,6 +138,30 @@ final class InteropTests: XCTestCase {
             """)
     }
 
+    func testH5pyReadsHowAeScoreMadeItsScores() throws {
+        try succeed("ae-fit x.ndjson -o vae.h5 --kind vae --latent 2 --epochs 2 --quiet")
+        try succeed("ae-score vae.h5 x.ndjson -o default.h5 && ae-score vae.h5 x.ndjson -o c.h5 --method iwae --samples 4 --seed 7 --contamination 0.05")
+        try succeed("ae-score vae.h5 x.ndjson -o t.h5 --threshold 2.5 --method reconstruction")
+        let expected = try succeed("ae-score vae.h5 x.ndjson --quantile 0.99 -o q.ndjson && jq -s 'map(select(.anomaly)) | length' q.ndjson")
+        let report = try python(
+            """
+            import os
+            import h5py
+            for name in ("default.h5", "c.h5", "t.h5"):
+                attributes = dict(h5py.File(name, "r").attrs)
+                assert attributes.pop("model") == os.path.abspath("vae.h5")
+                print(name, sorted((key, round(value, 4) if isinstance(value, float) else value) for key, value in attributes.items() if key != "threshold"))
+            f = h5py.File("default.h5", "r")
+            print(int((f["score"][:] > f.attrs["threshold"]).sum()) == int(f["anomaly"][:].sum()), int(f["anomaly"][:].sum()))
+            """, needs: ["h5py"])
+        XCTAssertEqual(report, """
+            default.h5 [('method', 'elbo'), ('quantile', 0.99), ('samples', 16), ('seed', 1), ('threshold_rule', 'quantile')]
+            c.h5 [('contamination', 0.05), ('method', 'iwae'), ('samples', 4), ('seed', 7), ('threshold_rule', 'contamination')]
+            t.h5 [('method', 'reconstruction'), ('threshold_rule', 'score')]
+            True \(expected.stdoutText)
+            """)
+    }
+
     func testPandasReadsAeScoresCSV() throws {
         try writeLabelledRows()
         try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")

@@ -98,7 +98,8 @@ public struct ScoreOptions: ParsableArguments {
                     + "thresholds for \(samples) samples and seed \(seed) are approximate")
         }
         return ScoringSettings(
-            method: method, samples: samples, seed: seed, threshold: thresholdScore, explain: explain ?? 0,
+            method: method, samples: samples, seed: seed, threshold: thresholdScore, thresholdRule: anomalyThreshold,
+            modelPath: modelPath, explain: explain ?? 0,
             featureNames: try names.map { try Self.readNames($0, count: model.network.inputWidth) },
             keptVectorField: keep ? vectorField : nil, batchSize: batchSize)
     }

@@ -96,6 +96,20 @@ public final class RowOutput {
         csv?.elementNames[column] = names
     }
 
+    /// Sets an attribute of an HDF5 output's root, describing how the rows
+    /// were made; other formats have no place for it.
+    public func setAttribute(_ name: String, to value: String) throws {
+        try hdf5?.file.setAttribute(name, to: value)
+    }
+
+    public func setAttribute(_ name: String, to value: Int) throws {
+        try hdf5?.file.setAttribute(name, to: value)
+    }
+
+    public func setAttribute(_ name: String, to value: Double) throws {
+        try hdf5?.file.setAttribute(name, to: value)
+    }
+
     /// Writes a batch. NDJSON rows are objects (`passThrough` members first,
     /// then the columns) unless `asArrays` is set and there is a single vector
     /// column, which is then written as bare arrays. Tables and HDF5 give

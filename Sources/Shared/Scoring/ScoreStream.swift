@@ -5,6 +5,10 @@ public struct ScoringSettings: Sendable {
     public var seed: UInt64
     /// Scores above this are anomalies.
     public var threshold: Double
+    /// How `threshold` was chosen.
+    public var thresholdRule: AnomalyThreshold
+    /// The model, as the tool was told where it is.
+    public var modelPath: String
     /// Features to name per row (0: none).
     public var explain: Int
     /// Names for the features in explanations; column indices without them.
@@ -14,13 +18,16 @@ public struct ScoringSettings: Sendable {
     public var batchSize: Int
 
     public init(
-        method: ScoreMethod, samples: Int, seed: UInt64, threshold: Double, explain: Int = 0,
-        featureNames: [String]? = nil, keptVectorField: String? = nil, batchSize: Int = 1024
+        method: ScoreMethod, samples: Int, seed: UInt64, threshold: Double, thresholdRule: AnomalyThreshold,
+        modelPath: String, explain: Int = 0, featureNames: [String]? = nil, keptVectorField: String? = nil,
+        batchSize: Int = 1024
     ) {
         self.method = method
         self.samples = samples
         self.seed = seed
         self.threshold = threshold
+        self.thresholdRule = thresholdRule
+        self.modelPath = modelPath
         self.explain = explain
         self.featureNames = featureNames
         self.keptVectorField = keptVectorField
@@ -73,6 +80,7 @@ public struct ScoreStream {
     /// ends the run with an error after the rows in front of it have been
     /// written (the failure path flushes them).
     public func run(_ rows: RowInput, to output: RowOutput, labels: RowLabels?, pool: WorkerPool) throws -> ScoringSummary {
+        try describe(in: output)
         var summary = ScoringSummary()
         var allScores: [Double] = []
         var allLabels: [Bool] = []
@@ -112,6 +120,30 @@ public struct ScoreStream {
             summary.averagePrecision = RankingMetrics.averagePrecision(scores: allScores, labels: allLabels)
         }
         return summary
+    }
+
+    /// Records how the scores and flags were made as attributes of an HDF5
+    /// output's root: `method`, `samples` and `seed` (sampled methods),
+    /// `threshold`, `threshold_rule` (quantile, contamination or score) with
+    /// `quantile` or `contamination`, and `model` (its absolute path).
+    private func describe(in output: RowOutput) throws {
+        try output.setAttribute("method", to: settings.method.rawValue)
+        if settings.method.isSampled {
+            try output.setAttribute("samples", to: settings.samples)
+            if let seed = Int(exactly: settings.seed) { try output.setAttribute("seed", to: seed) }
+        }
+        try output.setAttribute("threshold", to: settings.threshold)
+        switch settings.thresholdRule {
+        case .quantile(let q):
+            try output.setAttribute("threshold_rule", to: "quantile")
+            try output.setAttribute("quantile", to: q)
+        case .contamination(let c):
+            try output.setAttribute("threshold_rule", to: "contamination")
+            try output.setAttribute("contamination", to: c)
+        case .score:
+            try output.setAttribute("threshold_rule", to: "score")
+        }
+        try output.setAttribute("model", to: StreamHeader.absolute(settings.modelPath))
     }
 
     /// A batch as read, cut short before a row without a valid label.
