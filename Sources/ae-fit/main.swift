@@ -42,7 +42,7 @@ struct Fit: ToolCommand {
     var quiet = false
 
     @Option(
-        help: ArgumentHelp("Write each epoch's metrics to this file, one NDJSON line per epoch.", valueName: "file"),
+        help: ArgumentHelp("Write each epoch's metrics to this file (- is stdout), one NDJSON line per epoch.", valueName: "file"),
         completion: .file())
     var log: String?
 

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// Where the tools write: `-o` names that no writer handles are refused.
+/// Where the tools write: `-` for stdout everywhere, and refused `-o` names.
 final class OutputTests: XCTestCase {
     private var directory: URL!
 
@@ -27,6 +27,24 @@ final class OutputTests: XCTestCase {
 
     private func files() throws -> Set<String> {
         Set(try FileManager.default.contentsOfDirectory(atPath: directory.path))
+    }
+
+    func testDashIsStdoutForEveryTool() throws {
+        for (command, expected) in [
+            ("ae-encode m.h5 x.ndjson -o -", "ae-encode m.h5 x.ndjson"),
+            ("ae-score m.h5 x.ndjson -o - --format csv", "ae-score m.h5 x.ndjson --format csv"),
+            ("ae-decode z.ndjson -o -", "ae-decode z.ndjson"),
+            ("ae-interp z.ndjson -o -", "ae-interp z.ndjson"),
+        ] {
+            let result = try succeed(command)
+            XCTAssertFalse(result.stdout.isEmpty, command)
+            XCTAssertEqual(result.stdout, try succeed(expected).stdout, command)
+        }
+        let before = try files()
+        let fit = try succeed("ae-fit x.ndjson -o m2.h5 --epochs 3 --quiet --log -")
+        XCTAssertEqual(fit.stdoutLines.count, 3)
+        XCTAssertTrue(fit.stdoutLines.allSatisfy { $0.hasPrefix("{\"epoch\":") }, fit.stdoutText)
+        XCTAssertEqual(try files().subtracting(before), ["m2.h5"])
     }
 
     func testAnOutputNameNoWriterHandlesIsAUsageErrorThatWritesNothing() throws {

@@ -2,7 +2,7 @@ import Dispatch
 import Glibc
 
 /// Reports training on stderr, and writes each epoch's metrics to a `--log`
-/// file as NDJSON.
+/// file (`-`: stdout) as NDJSON.
 ///
 /// On a terminal a live `ProgressBar` is redrawn in place, at most ten times
 /// a second so that drawing costs nothing next to training, and each
@@ -29,6 +29,7 @@ public final class TrainingProgress: TrainingObserver {
     private let epochs: Int
     private let display: Display
     private let log: ByteWriter?
+    /// The log file's descriptor, which this closes; -1 for none or stdout.
     private let logDescriptor: Int32
     private let clock: () -> UInt64
     private let write: (String) -> Void
@@ -58,7 +59,10 @@ public final class TrainingProgress: TrainingObserver {
         self.columns = columns
         started = clock()
         epochStarted = started
-        if let logPath {
+        if logPath == "-" {
+            logDescriptor = -1
+            log = ByteWriter(fileDescriptor: STDOUT_FILENO, name: "<stdout>", capacity: 1 << 12)
+        } else if let logPath {
             logDescriptor = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
             guard logDescriptor >= 0 else {
                 throw AEError("cannot write: \(String(cString: strerror(errno)))", source: logPath)
