@@ -60,7 +60,7 @@ struct Decode: ToolCommand {
         let space: StreamHeader.Space = gridOptions.noDecode ? .data : .latent
         let rows = try draws == nil ? inputOptions.open(inputPath, defaultName: space == .data ? "x" : "z", droppedFields: ["x"]) : nil
         if let rows { try StreamHeader.require(space, in: rows.header, source: rows.source) }
-        if gridOptions.noDecode { return try drawAsTheyAre(rows!, modelPath: modelPath) }
+        if gridOptions.noDecode { return try drawAsTheyAre(rows!, modelPath: modelPath, inputPath: inputPath) }
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows?.header)
         try rows?.require(width: trained.network.latentWidth, expectedBy: "the model")
         var codes = rows.map(DecodeInput.init(rows:)) ?? DecodeInput(
@@ -69,12 +69,14 @@ struct Decode: ToolCommand {
         if draws != nil, trained.architecture.kind != .vae {
             Diagnostics.note("ae-decode: warning: \(path) is a plain autoencoder, whose codes follow no N(0, I) prior")
         }
+        let reads = [.model(path)] + (rows == nil ? [] : [ReadFile.input(inputPath)])
         if outputOptions.drawsPNG {
+            try outputOptions.check(sparing: reads)
             let images = try codes.gridImages(decodedWith: trained, batchSize: batching.batch, pool: compute.pool)
             return try gridOptions.write(images, model: trained, header: rows?.header, to: outputOptions.output!)
         }
         try gridOptions.checkUnused()
-        let output = try outputOptions.open()
+        let output = try outputOptions.open(sparing: reads)
         if !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .data, width: trained.network.inputWidth))
         }
@@ -82,9 +84,11 @@ struct Decode: ToolCommand {
         try output.finish()
     }
 
-    private func drawAsTheyAre(_ rows: RowInput, modelPath: String?) throws {
-        let trained = try ModelLocator.loadIfNamed(explicit: modelPath, header: rows.header)?.model
+    private func drawAsTheyAre(_ rows: RowInput, modelPath: String?, inputPath: String?) throws {
+        let named = try ModelLocator.loadIfNamed(explicit: modelPath, header: rows.header)
+        let trained = named?.model
         if let trained { try rows.require(width: trained.network.inputWidth, expectedBy: "the model") }
+        try outputOptions.check(sparing: [.input(inputPath)] + (named.map { [.model($0.path)] } ?? []))
         var input = DecodeInput(rows: rows)
         let images = try input.gridImages(decodedWith: nil, batchSize: batching.batch, pool: compute.pool)
         try gridOptions.write(images, model: trained, header: rows.header, to: outputOptions.output!)

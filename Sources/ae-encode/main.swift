@@ -44,7 +44,7 @@ struct Encode: ToolCommand {
             throw AEError("--with-logvar needs a VAE; \(path) is an autoencoder")
         }
         try rows.require(width: trained.network.inputWidth, expectedBy: "the model")
-        let output = try outputOptions.open()
+        let output = try outputOptions.open(sparing: [.model(path), .input(inputPath)])
         if !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .latent, width: trained.network.latentWidth))
         }

@@ -51,6 +51,10 @@ struct Fit: ToolCommand {
     }
 
     func run() throws {
+        try OverwriteGuard.check(output: output, option: "-o", against: [.input(input)])
+        if let log {
+            try OverwriteGuard.check(output: log, option: "--log", against: [.input(input), ReadFile(output, role: "the model file")])
+        }
         let rows = try inputOptions.openForTraining(input, bufferRows: bufferRows)
         let configuration = model.configuration(training: training).resolved(rows: rows.rows)
         let progress = try TrainingProgress(

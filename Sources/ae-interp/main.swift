@@ -50,7 +50,8 @@ struct Interp: ToolCommand {
         guard walk.readsInput else {
             let (width, header, namedModel) = try GeneratedCodeSize.locate(
                 dim: walkOptions.dim, modelPath: modelPath, inputPath: inputPath)
-            let output = try outputOptions.open()
+            let models = [namedModel, StreamHeader.modelPath(in: header)].compactMap { $0 }.map(ReadFile.model)
+            let output = try outputOptions.open(sparing: [.input(inputPath)] + models)
             try writeHeader(StreamHeader.passingOn(header, modelPath: namedModel, width: width, gridColumns: walk.gridColumns), to: output)
             try walk.generate(width: width, to: output, batchSize: batching.batch)
             return try output.finish()
@@ -62,7 +63,7 @@ struct Interp: ToolCommand {
         if let width {
             try rows.require(width: width, expectedBy: modelWidth != nil ? "the model" : "the stream's header record")
         }
-        let output = try outputOptions.open()
+        let output = try outputOptions.open(sparing: [.input(inputPath)] + (modelPath.map { [.model($0)] } ?? []))
         let header = StreamHeader.passingOn(rows.header, modelPath: modelPath, width: width, gridColumns: walk.gridColumns)
         try writeHeader(header, to: output)
         try walk.transform(rows, field: inputOptions.field ?? "z", to: output, batchSize: batching.batch)

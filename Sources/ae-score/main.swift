@@ -40,7 +40,8 @@ struct Score: ToolCommand {
         let settings = try scoring.settings(
             for: trained, modelPath: path, vectorField: inputOptions.field ?? "x", batchSize: batching.batch)
         let labels = try scoring.label.map { try RowLabels(name: $0, input: rows) }
-        let output = try outputOptions.open()
+        let names = scoring.names.map { [ReadFile($0, role: "the feature names file")] } ?? []
+        let output = try outputOptions.open(sparing: [.model(path), .input(inputPath)] + names)
         if scoring.keep, !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .data, width: trained.network.inputWidth))
         }

@@ -51,9 +51,16 @@ public struct OutputOptions<Files: OutputFileKinds>: ParsableArguments {
         return RowFormat.fileExtension(of: output)?.lowercased() == "png"
     }
 
-    /// Opens the output: `-o`, else stdout.
-    public func open() throws -> RowOutput {
-        try RowOutput(path: output, format: format)
+    /// Opens the output (`-o`, else stdout) once it is sure to be none of
+    /// the files the tool reads.
+    public func open(sparing reads: [ReadFile]) throws -> RowOutput {
+        try check(sparing: reads)
+        return try RowOutput(path: output, format: format)
+    }
+
+    /// Refuses an output that is one of `reads` (see `OverwriteGuard`).
+    public func check(sparing reads: [ReadFile]) throws {
+        try OverwriteGuard.check(output: output, option: "-o", against: reads)
     }
 }
 
