@@ -8,7 +8,9 @@ struct Encode: ToolCommand {
         abstract: "Map data rows to latent codes with a trained model.",
         discussion: """
             Writes one row of latent code per input row (field z; a VAE gives the \
-            posterior mean unless --sample), after a header record naming the model.
+            posterior mean unless --sample), after a header record naming the model. \
+            CSV and TSV give columns z0, z1, ... after the other members of object rows; \
+            HDF5 gives dataset z and one dataset per other member (ids, labels).
             """,
         version: ToolVersion.string)
 

@@ -10,7 +10,10 @@ struct Score: ToolCommand {
             Writes each row with a score (the model's loss for the row: reconstruction \
             error, or for a VAE the negative ELBO or IWAE bound) and an anomaly flag \
             against a threshold from the model's calibration. Object rows keep their \
-            other members; array rows become {"row": i, "score": s, "anomaly": b}.
+            other members; array rows become {"row": i, "score": s, "anomaly": b}. \
+            CSV and TSV give those as columns, explanations as explain0_feature, \
+            explain0_share, ...; HDF5 gives a dataset per column and records the method, \
+            samples, threshold and model as root attributes.
             """,
         version: ToolVersion.string)
 
@@ -42,6 +45,9 @@ struct Score: ToolCommand {
         let labels = try scoring.label.map { try RowLabels(name: $0, input: rows) }
         let names = scoring.names.map { [ReadFile($0, role: "the feature names file")] } ?? []
         let output = try outputOptions.open(sparing: [.model(path), .input(inputPath)] + names)
+        if let field = settings.keptVectorField, let featureNames = settings.featureNames {
+            output.nameEntries(of: field, featureNames)
+        }
         if scoring.keep, !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .data, width: trained.network.inputWidth))
         }

@@ -166,7 +166,7 @@ final class InteropTests: XCTestCase {
         try writeLabelledRows()
         try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")
         try succeed("ae-score m.h5 labelled.ndjson --explain 2 --names names.txt -o scores.csv --batch 7")
-        try succeed("ae-score m.h5 labelled.ndjson --explain 2 --names names.txt --batch 7 > scores.ndjson && ae-score m.h5 x.ndjson -o ids.tsv --keep")
+        try succeed("ae-score m.h5 labelled.ndjson --explain 2 --names names.txt --batch 7 > scores.ndjson && ae-score m.h5 x.ndjson -o ids.tsv --keep --explain 1 --names names.txt")
         let report = try python(
             """
             import json
@@ -183,12 +183,12 @@ final class InteropTests: XCTestCase {
             assert list(table["explain0_feature"]) == [row["explain"][0]["feature"] for row in rows]
             assert (table["explain1_share"].to_numpy(np.float32) == np.array([row["explain"][1]["share"] for row in rows], dtype=np.float32)).all()
             tsv = pd.read_csv("ids.tsv", sep="\\t")
-            print(len(table), list(tsv.columns)[:3], len(tsv.columns))
+            print(len(table), list(tsv.columns)[:3], len(tsv.columns), tsv["explain0_feature"].isin([f"f{k}" for k in range(8)]).all())
             """, needs: ["pandas", "numpy"])
         XCTAssertEqual(report, """
             ['label', 'weight', 'flag', 'id', 'score', 'anomaly', 'explain0_feature', 'explain0_share', 'explain1_feature', 'explain1_share']
             int64 bool float64 bool
-            300 ['id', 'x0', 'x1'] 11
+            300 ['id', 'f0', 'f1'] 13 True
 
             """)
     }
