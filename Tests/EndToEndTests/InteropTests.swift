@@ -18,9 +18,7 @@ final class InteropTests: XCTestCase {
 
     @discardableResult
     private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        let result = try run(command)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
-        return result
+        try ToolRunner.succeed(command, in: directory, file: file, line: line)
     }
 
     /// Runs a Python script in the test directory with a python3 that has

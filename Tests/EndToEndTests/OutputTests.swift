@@ -17,9 +17,7 @@ final class OutputTests: XCTestCase {
 
     @discardableResult
     private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        let result = try run(command)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
-        return result
+        try ToolRunner.succeed(command, in: directory, file: file, line: line)
     }
 
     private func bytes(_ name: String) throws -> Data {

@@ -49,6 +49,14 @@ enum ToolRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData.wait(), as: UTF8.self))
     }
+
+    /// Runs `command` like `shell`, failing the calling test unless it exits 0.
+    @discardableResult
+    static func succeed(_ command: String, in workingDirectory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let result = try shell(command, in: workingDirectory)
+        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
+        return result
+    }
 }
 
 private final class BundleMarker {}

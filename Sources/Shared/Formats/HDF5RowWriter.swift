@@ -130,20 +130,30 @@ final class ExtendableDataset {
         let what = "cannot append to dataset '\(path)'"
         let newLength = length + rows
         let extent: [hsize_t] = cols.map { [hsize_t(newLength), hsize_t($0)] } ?? [hsize_t(newLength)]
-        let start: [hsize_t] = cols == nil ? [hsize_t(length)] : [hsize_t(length), 0]
-        let count: [hsize_t] = cols.map { [hsize_t(rows), hsize_t($0)] } ?? [hsize_t(rows)]
         guard H5Dset_extent(id, extent) >= 0 else { throw file.failure(what) }
+        try selecting(rows, from: length, what: what) { memorySpace, fileSpace in
+            guard H5Dwrite(id, storage.memoryType, memorySpace, fileSpace, ae_h5p_default(), data) >= 0 else {
+                throw file.failure(what)
+            }
+        }
+        length = newLength
+    }
+
+    /// Calls `body` with a file dataspace that selects `rows` rows from row
+    /// `start` and a memory dataspace of their shape.
+    private func selecting(
+        _ rows: Int, from start: Int, what: String, _ body: (_ memorySpace: hid_t, _ fileSpace: hid_t) throws -> Void
+    ) throws {
+        let offset: [hsize_t] = cols == nil ? [hsize_t(start)] : [hsize_t(start), 0]
+        let count: [hsize_t] = cols.map { [hsize_t(rows), hsize_t($0)] } ?? [hsize_t(rows)]
         let fileSpace = H5Dget_space(id)
         guard fileSpace >= 0 else { throw file.failure(what) }
         defer { H5Sclose(fileSpace) }
-        guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil) >= 0 else { throw file.failure(what) }
+        guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, offset, nil, count, nil) >= 0 else { throw file.failure(what) }
         let memorySpace = H5Screate_simple(Int32(count.count), count, nil)
         guard memorySpace >= 0 else { throw file.failure(what) }
         defer { H5Sclose(memorySpace) }
-        guard H5Dwrite(id, storage.memoryType, memorySpace, fileSpace, ae_h5p_default(), data) >= 0 else {
-            throw file.failure(what)
-        }
-        length = newLength
+        try body(memorySpace, fileSpace)
     }
 
     /// Appends strings to a dataset of `.utf8String`, each given as its UTF-8
@@ -178,20 +188,13 @@ final class ExtendableDataset {
         let what = "cannot convert dataset '\(path)'"
         for start in stride(from: 0, to: length, by: rowsPerBlock) {
             let rows = min(rowsPerBlock, length - start)
-            let offset: [hsize_t] = cols == nil ? [hsize_t(start)] : [hsize_t(start), 0]
-            let count: [hsize_t] = cols.map { [hsize_t(rows), hsize_t($0)] } ?? [hsize_t(rows)]
-            let fileSpace = H5Dget_space(id)
-            guard fileSpace >= 0 else { throw file.failure(what) }
-            defer { H5Sclose(fileSpace) }
-            guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, offset, nil, count, nil) >= 0 else { throw file.failure(what) }
-            let memorySpace = H5Screate_simple(Int32(count.count), count, nil)
-            guard memorySpace >= 0 else { throw file.failure(what) }
-            defer { H5Sclose(memorySpace) }
-            try buffer.withUnsafeMutableBytes { bytes in
-                guard H5Dread(id, storage.memoryType, memorySpace, fileSpace, ae_h5p_default(), bytes.baseAddress) >= 0 else {
-                    throw file.failure(what)
+            try selecting(rows, from: start, what: what) { memorySpace, fileSpace in
+                try buffer.withUnsafeMutableBytes { bytes in
+                    guard H5Dread(id, storage.memoryType, memorySpace, fileSpace, ae_h5p_default(), bytes.baseAddress) >= 0 else {
+                        throw file.failure(what)
+                    }
+                    try copy.append(rows, from: bytes.baseAddress)
                 }
-                try copy.append(rows, from: bytes.baseAddress)
             }
         }
         close()
