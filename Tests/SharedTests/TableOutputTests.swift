@@ -89,6 +89,9 @@ final class TableOutputTests: XCTestCase {
             try write(#"{"id":1,"x":[1]}"# + "\n" + #"{"id":2,"extra":0,"x":[2]}"#, to: "bad.csv")
         }
         assertAEError(#"two columns would be named "z0""#) { try write(#"{"z0":1,"x":[1]}"#, to: "clash.csv") }
+        assertAEError(#"input line 2 holds member "id" twice"#) {
+            try write(#"{"id":1,"x":[1]}"# + "\n" + #"{"id":2,"id":3,"x":[2]}"#, to: "twice.csv")
+        }
     }
 
     func testCSVRefusesNonFiniteValues() throws {

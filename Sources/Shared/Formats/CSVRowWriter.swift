@@ -44,6 +44,10 @@ public final class CSVRowWriter {
                         "input line \(passThrough!.lineNumbers[row]) has a member \"\(member.name)\" that the first row lacks; "
                             + "CSV columns come from the first row's members", source: output.name)
                 }
+                guard cells[column] == nil else {
+                    throw AEError(
+                        "input line \(passThrough!.lineNumbers[row]) holds member \"\(member.name)\" twice", source: output.name)
+                }
                 cells[column] = member
             }
             var first = true
@@ -63,7 +67,9 @@ public final class CSVRowWriter {
         for (name, values) in columns.columns {
             switch values {
             case .vectors(let matrix):
-                names += elementNames[name] ?? (0..<matrix.cols).map { name + String($0) }
+                let given = elementNames[name]
+                precondition(given.map { $0.count == matrix.cols } ?? true, "one name per entry of column \(name)")
+                names += given ?? (0..<matrix.cols).map { name + String($0) }
             case .integerVectors(let count, _):
                 names += (0..<count).map { name + String($0) }
             case .floats, .flags, .integers, .strings, .json:

@@ -9,7 +9,7 @@
 /// dataset takes any value's JSON text after that. A dataset holds one type
 /// and a value in every row, so a later row that lacks one of the members,
 /// holds another, or holds one of another type ends the run with an error
-/// naming its input line (the rows before it are written).
+/// naming its input line.
 final class HDF5PassThroughColumns {
     private enum ColumnType {
         case integers, floats, strings, booleans, jsonText
