@@ -37,7 +37,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try completions("ae-fit --activation "), ["elu", "identity", "leaky-relu", "relu", "sigmoid", "tanh"])
         XCTAssertEqual(try completions("ae-fit rows.ndjson -o "), ["model.h5", "rows.ndjson"])
         XCTAssertEqual(try completions("ae-encode model.h5 r"), ["rows.ndjson"])
-        XCTAssertEqual(try completions("ae-decode --format "), ["h5", "ndjson"])
+        XCTAssertEqual(try completions("ae-decode --format "), ["csv", "h5", "ndjson", "tsv"])
         XCTAssertEqual(try completions("ae-interp --meth"), ["--method"])
         XCTAssertEqual(try completions("ae-score --method "), ["elbo", "iwae", "reconstruction"])
         XCTAssertEqual(try completions("ae-score model.h5 rows.ndjson --names "), ["model.h5", "rows.ndjson"])
