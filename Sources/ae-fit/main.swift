@@ -62,5 +62,6 @@ struct Fit: ToolCommand {
         defer { progress.finish() }
         let trained = try Fitting.fit(rows, configuration, pool: compute.pool, observer: progress)
         try ModelFile.save(trained, to: output)
+        if let summary = trained.summary { progress.report(summary) }
     }
 }

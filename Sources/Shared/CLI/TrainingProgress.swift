@@ -117,6 +117,20 @@ public final class TrainingProgress: TrainingObserver {
         }
     }
 
+    public func latentCandidateStarted(latent: Int, candidate: Int, of candidates: Int) {
+        guard display != .nothing else { return }
+        eraseBar()
+        write("\(tool): latent size \(latent) (\(candidate) of \(candidates) tried)\n")
+    }
+
+    /// Prints the fit summary, then its warnings.
+    public func report(_ summary: FitSummary) {
+        guard display != .nothing else { return }
+        eraseBar()
+        for line in summary.lines() { write("\(tool): \(line)\n") }
+        for warning in summary.warnings { write("\(tool): warning: \(warning)\n") }
+    }
+
     /// Erases a bar an unfinished epoch left, so that an error message
     /// after it starts a line of its own.
     public func finish() {

@@ -20,6 +20,7 @@ import Glibc
 ///     /calibration/density/feature_weights [input_width], latent_mean [latent],
 ///                             latent_precision [latent, latent]: float32, the density
 ///                             score's statistics (`DensityStatistics`)
+///     /summary                 attributes: the fit summary (`FitSummaryAttributes`)
 ///
 /// Weights are stored `[out, in]` like torch.nn.Linear.
 public enum ModelFile {
@@ -65,6 +66,7 @@ public enum ModelFile {
         }
         if let training = model.training { try write(training, into: file) }
         if let calibration = model.calibration { try write(calibration, into: file) }
+        if let summary = model.summary { try FitSummaryAttributes.write(summary, into: file) }
     }
 
     private static func write(_ calibration: ScoreCalibration, into file: HDF5File) throws {
@@ -237,7 +239,7 @@ public enum ModelFile {
         let calibration = try readCalibration(file, architecture: network.architecture, fail: fail)
         return TrainedModel(
             network: network, normalization: normalization, imageShape: imageShape, training: training,
-            calibration: calibration)
+            calibration: calibration, summary: try FitSummaryAttributes.read(file, fail: fail))
     }
 
     private static func readCalibration(

@@ -32,10 +32,12 @@ public struct TrainedModel: Equatable, Sendable {
     public var imageShape: ImageShape?
     public var training: TrainingRecord?
     public var calibration: ScoreCalibration?
+    /// What ae-fit reported at the end of the fit.
+    public var summary: FitSummary?
 
     public init(
         network: Autoencoder, normalization: Normalization, imageShape: ImageShape? = nil,
-        training: TrainingRecord? = nil, calibration: ScoreCalibration? = nil
+        training: TrainingRecord? = nil, calibration: ScoreCalibration? = nil, summary: FitSummary? = nil
     ) {
         precondition(normalization.width == network.inputWidth, "normalisation width does not match the network")
         self.network = network
@@ -43,6 +45,7 @@ public struct TrainedModel: Equatable, Sendable {
         self.imageShape = imageShape
         self.training = training
         self.calibration = calibration
+        self.summary = summary
     }
 
     public var architecture: Architecture { network.architecture }

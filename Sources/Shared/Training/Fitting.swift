@@ -93,12 +93,18 @@ public enum Fitting {
         let configuration = options.resolved(rows: data.rows)
         let validationFraction = configuration.validationFraction!
         let width = data.width
-        let latent = configuration.latent ?? defaultLatent(kind: configuration.kind, inputWidth: width)
-        let architecture = Architecture(
-            kind: configuration.kind, inputWidth: width,
-            hidden: configuration.hidden ?? defaultHidden(inputWidth: width, latent: latent),
-            latent: latent, activation: configuration.activation, loss: configuration.loss)
-        try architecture.validate()
+        let kind = configuration.kind
+        // Without --latent, a few sizes are tried when there are validation
+        // rows to judge them by (LatentChoice); else the default size.
+        let latents = configuration.latent.map { [$0] }
+            ?? (validationFraction > 0 && data.rows >= 2 ? LatentChoice.candidates(kind: kind, inputWidth: width) : [defaultLatent(kind: kind, inputWidth: width)])
+        let architectures = latents.map { latent in
+            Architecture(
+                kind: kind, inputWidth: width,
+                hidden: configuration.hidden ?? defaultHidden(inputWidth: width, latent: latent),
+                latent: latent, activation: configuration.activation, loss: configuration.loss)
+        }
+        for architecture in architectures { try architecture.validate() }
         if let shape = configuration.imageShape {
             try shape.checkRowLength(width)
         }
@@ -106,7 +112,7 @@ public enum Fitting {
 
         let statistics = try data.statistics()
         let method = configuration.normalization
-            ?? defaultNormalization(kind: configuration.kind, loss: configuration.loss, statistics: statistics)
+            ?? defaultNormalization(kind: kind, loss: configuration.loss, statistics: statistics)
         let normalization = statistics.normalization(method)
         if configuration.loss == .bce, !normalization.mapsIntoUnitInterval(statistics) {
             throw AEError("--loss bce needs values in [0, 1] after normalisation; use --normalize minmax or --loss mse")
@@ -130,19 +136,40 @@ public enum Fitting {
                 : HDF5TrainingRows(dataset: dataset, blocks: blocks.validation, normalization: normalization, bufferRows: bufferRows)
         }
 
-        var network = Autoencoder(architecture: architecture, generator: &generator)
         let trainer = Trainer(settings: configuration.settings, pool: pool)
-        let history = try trainer.train(&network, on: training, validation: validation, observer: observer)
+        var fitted: [(network: Autoencoder, history: [EpochMetrics])] = []
+        for (index, architecture) in architectures.enumerated() {
+            // Every candidate starts from the same generator state, so the
+            // one chosen is the model `--latent` with its size would give.
+            var candidateGenerator = generator
+            var network = Autoencoder(architecture: architecture, generator: &candidateGenerator)
+            if architectures.count > 1 {
+                observer?.latentCandidateStarted(latent: architecture.latent, candidate: index + 1, of: architectures.count)
+            }
+            let history = try trainer.train(&network, on: training, validation: validation, observer: observer)
+            fitted.append((network, history))
+        }
+        let candidates = architectures.count > 1
+            ? zip(latents, fitted).map { LatentChoice.Candidate(latent: $0, validationLoss: $1.history.compactMap(\.validationLoss).min() ?? .infinity) }
+            : []
+        let chosen = candidates.isEmpty ? 0 : latents.firstIndex(of: LatentChoice.choose(kind: kind, among: candidates))!
+        let (network, history) = fitted[chosen]
+
         let record = TrainingRecord(
             settings: configuration.settings, normalization: method,
             validationFraction: validationFraction, threads: pool.threads,
             trainingRows: training.count, validationRows: validation?.count ?? 0, history: history)
         var model = TrainedModel(
             network: network, normalization: normalization, imageShape: configuration.imageShape, training: record)
-        let calibrationRows = ScoreCalibration.maximumRows(for: architecture.kind)
-        model.calibration = ScoreCalibration.measure(
-            model, training: try training.evenlySpacedRows(calibrationRows),
-            validation: try validation?.evenlySpacedRows(calibrationRows), pool: pool)
+        let calibrationRows = ScoreCalibration.maximumRows(for: kind)
+        let trainingSample = try training.evenlySpacedRows(calibrationRows)
+        let validationSample = try validation?.evenlySpacedRows(calibrationRows)
+        model.calibration = ScoreCalibration.measure(model, training: trainingSample, validation: validationSample, pool: pool)
+        var summaryRows = trainingSample
+        if let validationSample { summaryRows.append(validationSample) }
+        model.summary = FitSummary.measure(
+            model, rows: summaryRows, statistics: statistics, history: history, candidates: candidates,
+            trainingRows: training.count, validationRows: validation?.count ?? 0, pool: pool)
         return model
     }
 }

@@ -80,6 +80,12 @@ extension BatchLoss {
 public protocol TrainingObserver: AnyObject {
     func batchFinished(epoch: Int, batch: Int, batches: Int, rowsSoFar: Int, loss: BatchLoss)
     func epochFinished(_ metrics: EpochMetrics)
+    /// Training of one of several bottleneck sizes begins (`LatentChoice`).
+    func latentCandidateStarted(latent: Int, candidate: Int, of candidates: Int)
+}
+
+extension TrainingObserver {
+    public func latentCandidateStarted(latent: Int, candidate: Int, of candidates: Int) {}
 }
 
 /// Mini-batch training with Adam, shuffling each epoch, optional KL warm-up,

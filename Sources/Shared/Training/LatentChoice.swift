@@ -1,0 +1,54 @@
+/// How ae-fit sizes the bottleneck when `--latent` is not given: it trains
+/// the model at a few sizes around `Fitting.defaultLatent` and keeps the one
+/// the validation rows favour.
+///
+/// The two kinds need different rules. A VAE's validation loss is a bound
+/// on −log p(x) that charges every latent dimension its KL, so the lowest
+/// one wins. An AE's reconstruction loss only falls as the bottleneck
+/// widens, until the bottleneck copies its input and the reconstruction
+/// error no longer tells rare rows apart; so a wider candidate must earn its
+/// place by cutting the validation loss by `requiredGain`, a real structure
+/// found rather than noise fitted.
+public enum LatentChoice {
+    /// The share of the validation loss a wider AE bottleneck must remove.
+    public static let requiredGain = 0.2
+
+    /// One size tried: its latent width and its best validation loss per row.
+    public struct Candidate: Equatable, Sendable {
+        public var latent: Int
+        public var validationLoss: Double
+
+        public init(latent: Int, validationLoss: Double) {
+            self.latent = latent
+            self.validationLoss = validationLoss
+        }
+    }
+
+    /// The sizes tried for a `kind` model of `width` inputs: half, once and
+    /// twice the default, within 1...32 and below the input width (a
+    /// one-feature input tries only 1), smallest first.
+    public static func candidates(kind: ModelKind, inputWidth width: Int) -> [Int] {
+        let middle = Fitting.defaultLatent(kind: kind, inputWidth: width)
+        let sizes = [middle / 2, middle, middle * 2].map { min(max($0, 1), 32, max(width - 1, 1)) }
+        return Array(Set(sizes)).sorted()
+    }
+
+    /// The chosen size among `tried` (smallest first).
+    public static func choose(kind: ModelKind, among tried: [Candidate]) -> Int {
+        precondition(!tried.isEmpty, "no candidate to choose from")
+        if kind == .vae { return tried.min { $0.validationLoss < $1.validationLoss }!.latent }
+        var chosen = tried[0]
+        for wider in tried.dropFirst() {
+            guard wider.validationLoss < (1 - requiredGain) * chosen.validationLoss else { break }
+            chosen = wider
+        }
+        return chosen.latent
+    }
+
+    /// Why `choose` picked what it did, for the fit summary.
+    public static func rule(for kind: ModelKind) -> String {
+        kind == .vae
+            ? "the lowest validation loss"
+            : "the narrowest whose next wider size cuts the validation loss by less than \(Int(requiredGain * 100))%"
+    }
+}
