@@ -39,7 +39,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(try completions("ae-encode model.h5 r"), ["rows.ndjson"])
         XCTAssertEqual(try completions("ae-decode --format "), ["csv", "h5", "ndjson", "tsv"])
         XCTAssertEqual(try completions("ae-interp --meth"), ["--method"])
-        XCTAssertEqual(try completions("ae-score --method "), ["elbo", "iwae", "reconstruction"])
+        XCTAssertEqual(try completions("ae-score --method "), ["density", "elbo", "iwae", "reconstruction"])
         XCTAssertEqual(try completions("ae-score model.h5 rows.ndjson --names "), ["model.h5", "rows.ndjson"])
     }
 }

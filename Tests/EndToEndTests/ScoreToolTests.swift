@@ -119,7 +119,7 @@ final class ScoreToolTests: XCTestCase {
         XCTAssertEqual(scores, ndjson.map { Float($0) })
         XCTAssertEqual(try file.read("id", as: Int64.self, maxCount: rows), (0..<Int64(rows)).map { $0 })
         XCTAssertEqual(try file.read("label", as: Int64.self, maxCount: rows).filter { $0 == 1 }.count, Self.plantedRows)
-        XCTAssertEqual(try file.stringAttribute("method"), "reconstruction")
+        XCTAssertEqual(try file.stringAttribute("method"), "density")
         XCTAssertEqual(try file.stringAttribute("threshold_rule"), "quantile")
         XCTAssertEqual(try file.doubleAttribute("quantile"), 0.99)
         let threshold = try XCTUnwrap(try file.doubleAttribute("threshold"))

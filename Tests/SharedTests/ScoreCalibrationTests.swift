@@ -49,6 +49,17 @@ final class ScoreCalibrationTests: XCTestCase {
         XCTAssertEqual(try AnomalyThreshold.quantile(0.5).score(for: .reconstruction, calibration: calibration), 20)
     }
 
+    func testTooFewValidationRowsForTheQuantileAddTheTrainingRows() throws {
+        // 3 validation rows hold the 0.5 quantile (it needs 2) but not the
+        // 0.9 one (it needs 10): that one comes from all 6 scores.
+        let training = ScoreDistribution(summarizing: [1, 2, 3])
+        let validation = ScoreDistribution(summarizing: [10, 20, 30])
+        let calibration = ScoreCalibration(
+            samples: 1, seed: 1, distributions: [.reconstruction: .init(training: training, validation: validation)])
+        XCTAssertEqual(try AnomalyThreshold.quantile(0.9).score(for: .reconstruction, calibration: calibration), 25, accuracy: 1e-12)
+        XCTAssertEqual(calibration.reference(for: .reconstruction, probability: 0.9)?.rows, 6)
+    }
+
     func testFittedModelCarriesCalibrationThroughTheModelFile() throws {
         var generator = SeededGenerator(seed: 5)
         let data = Matrix(rows: 300, cols: 4, storage: (0..<1200).map { _ in Float(generator.gaussian()) })

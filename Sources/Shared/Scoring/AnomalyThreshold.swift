@@ -25,7 +25,7 @@ public enum AnomalyThreshold: Equatable, Sendable {
         guard let calibration else {
             throw AEError("the model holds no score calibration; give --threshold, or refit it with this ae-fit")
         }
-        guard let distribution = calibration.reference(for: method) else {
+        guard let distribution = calibration.reference(for: method, probability: probability) else {
             throw AEError("the model's calibration holds no \(method.rawValue) scores; give --threshold")
         }
         return distribution.quantile(probability)

@@ -33,13 +33,20 @@ public struct ScoreCalibration: Equatable, Sendable {
         self.density = density
     }
 
-    /// The distribution thresholds are taken from: the validation rows' when
-    /// the model holds them, because the network was not fitted to those and
-    /// they show how new rows from the same source score; else the training
-    /// rows'.
-    public func reference(for method: ScoreMethod) -> ScoreDistribution? {
+    /// The distribution thresholds at `probability` are taken from: the
+    /// validation rows' when the model holds enough of them, because the
+    /// network was not fitted to those and they show how new rows from the
+    /// same source score; else the training rows'. "Enough" means that the
+    /// quantile lies within the scores (at least 1/(1 − p) rows): below
+    /// that, the 0.99 quantile of, say, 7 validation rows is their maximum,
+    /// which one new row in 8 exceeds, so a small table's threshold uses
+    /// its training and validation scores together.
+    public func reference(for method: ScoreMethod, probability: Double = AnomalyThreshold.defaultQuantile) -> ScoreDistribution? {
         guard let entry = distributions[method] else { return nil }
-        return entry.validation ?? entry.training
+        guard let validation = entry.validation else { return entry.training }
+        let needed = probability < 1 ? 1 / (1 - probability) : .infinity
+        guard Double(validation.rows) < needed else { return validation }
+        return entry.training.merged(with: validation) ?? validation
     }
 }
 

@@ -32,6 +32,13 @@ public struct ScoreDistribution: Equatable, Sendable {
         quantiles = (0...last).map { Self.interpolate(sorted, at: Double($0) / Double(last)) }
     }
 
+    /// The distribution of both summaries' scores, when both still hold
+    /// every score they summarise (nil otherwise).
+    public func merged(with other: ScoreDistribution) -> ScoreDistribution? {
+        guard rows == quantiles.count, other.rows == other.quantiles.count else { return nil }
+        return ScoreDistribution(summarizing: quantiles + other.quantiles)
+    }
+
     /// The score below which a fraction `probability` of the summarised
     /// scores lie (linear interpolation between order statistics).
     public func quantile(_ probability: Double) -> Double {

@@ -37,18 +37,19 @@ public enum LatentChoice {
     public static func choose(kind: ModelKind, among tried: [Candidate]) -> Int {
         precondition(!tried.isEmpty, "no candidate to choose from")
         if kind == .vae { return tried.min { $0.validationLoss < $1.validationLoss }!.latent }
-        var chosen = tried[0]
-        for wider in tried.dropFirst() {
-            guard wider.validationLoss < (1 - requiredGain) * chosen.validationLoss else { break }
-            chosen = wider
-        }
-        return chosen.latent
+        // The narrowest size that no wider one beats by the required gain
+        // (not merely the next: an under-trained middle size must not hide
+        // a wider one that finds real structure).
+        let chosen = tried.indices.first { index in
+            !tried[(index + 1)...].contains { $0.validationLoss < (1 - requiredGain) * tried[index].validationLoss }
+        }!
+        return tried[chosen].latent
     }
 
     /// Why `choose` picked what it did, for the fit summary.
     public static func rule(for kind: ModelKind) -> String {
         kind == .vae
             ? "the lowest validation loss"
-            : "the narrowest whose next wider size cuts the validation loss by less than \(Int(requiredGain * 100))%"
+            : "the narrowest that no wider size improves on by \(Int(requiredGain * 100))% or more"
     }
 }
