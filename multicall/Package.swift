@@ -1,5 +1,4 @@
 // swift-tools-version:6.0
-import Foundation
 import PackageDescription
 
 // The installed tools: one program, `ae`, that each tool's name links to
@@ -8,9 +7,10 @@ import PackageDescription
 // points are renamed TOOL_tool_main, so the six can share one copy of the
 // Swift runtime, Foundation's essentials, ArgumentParser and HDF5 (19 MB)
 // instead of carrying one each. The root package builds each tool on its own,
-// for the tests and the man pages. The tools are the folders beside `ae`.
-let tools = try FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/Sources")
-    .filter { $0.hasPrefix("ae-") }.sorted()
+// for the tests and the man pages. The tools are the root package's, each
+// with its folder here and its entry in Sources/ae/main.swift; check-install
+// runs every tool in ../Sources through the program.
+let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp"]
 
 let package = Package(
     name: "ae-multicall",
