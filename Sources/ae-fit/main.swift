@@ -60,8 +60,12 @@ struct Fit: ToolCommand {
         let progress = try TrainingProgress(
             tool: "ae-fit", epochs: configuration.settings.epochs, display: .forStandardError(quiet: quiet), logPath: log)
         defer { progress.finish() }
-        let trained = try Fitting.fit(rows, configuration, pool: compute.pool, observer: progress)
+        Interruption.stopAtFirstInterrupt(
+            notice: "ae-fit: stopping after this batch to write the best model so far; Ctrl-C again quits without writing it")
+        let trained = try Fitting.fit(
+            rows, configuration, pool: compute.pool, observer: progress, shouldStop: { Interruption.stopRequested })
         try ModelFile.save(trained, to: output)
         if let summary = trained.summary { progress.report(summary) }
+        if Interruption.stopRequested { throw Interrupted.fit(trained, writtenTo: output) }
     }
 }

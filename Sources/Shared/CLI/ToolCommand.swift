@@ -5,7 +5,8 @@ import Glibc
 ///
 /// Its `main` turns every failure into one line on stderr and the exit codes
 /// the tools promise: 0 ok, 1 for data and runtime errors (`AEError`), 2 for
-/// usage errors (ArgumentParser's own exit code for those is 64).
+/// usage errors (ArgumentParser's own exit code for those is 64), 130 when
+/// Ctrl-C stopped the run (`Interrupted`).
 public protocol ToolCommand: ParsableCommand {}
 
 extension ToolCommand {
@@ -23,6 +24,8 @@ extension ToolCommand {
             try command.run()
         } catch let error as AEError {
             Diagnostics.fail("\(tool): \(error)")
+        } catch let interruption as Interrupted {
+            Diagnostics.fail("\(tool): \(interruption.message)", status: 130)
         } catch where exitCode(for: error) == .validationFailure {
             Diagnostics.fail(fullMessage(for: error), status: 2)
         } catch {

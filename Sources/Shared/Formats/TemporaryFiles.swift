@@ -20,23 +20,32 @@ public enum TemporaryFiles {
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         while true {
             let candidate = "\(directory).\(name).\(String(UInt32.random(in: .min ... .max), radix: 16)).tmp"
-            let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-            if descriptor >= 0 {
-                lock.withLock { _ = paths.insert(candidate) }
-                return (candidate, descriptor)
+            // Created and registered under the lock, so that a signal's
+            // `removeAll` finds every file there is.
+            let descriptor = lock.withLock {
+                let descriptor = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+                if descriptor >= 0 { paths.insert(candidate) }
+                return descriptor
             }
+            if descriptor >= 0 { return (candidate, descriptor) }
             if errno != EEXIST { throw AEError("cannot write \(path): \(String(cString: strerror(errno)))") }
         }
     }
 
-    /// Renames `temporary` to `path`, ending its registration.
+    /// Renames `temporary` to `path`, ending its registration: both under
+    /// the lock, so a signal's `removeAll` finds the file under one name.
     public static func commit(_ temporary: String, to path: String) throws {
-        lock.withLock { _ = paths.remove(temporary) }
-        guard rename(temporary, followingSymbolicLink(path)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw AEError("cannot write \(path): \(reason)")
+        let target = followingSymbolicLink(path)
+        let failure: Int32? = lock.withLock {
+            defer { paths.remove(temporary) }
+            guard rename(temporary, target) == 0 else {
+                let code = errno
+                unlink(temporary)
+                return code
+            }
+            return nil
         }
+        if let failure { throw AEError("cannot write \(path): \(String(cString: strerror(failure)))") }
     }
 
     /// Where a symbolic link at `path` points, so that writing through a link

@@ -21,6 +21,18 @@ public struct TrainingRecord: Equatable, Sendable {
         self.validationRows = validationRows
         self.history = history
     }
+
+    /// The epoch whose parameters training kept under early stopping (a
+    /// validation set and patience > 0): the first with the lowest
+    /// validation loss. nil without early stopping, or before an epoch ended.
+    public var bestValidationEpoch: Int? {
+        guard settings.patience > 0 else { return nil }
+        var best: (epoch: Int, loss: Double)?
+        for metrics in history {
+            if let loss = metrics.validationLoss, best == nil || loss < best!.loss { best = (metrics.epoch, loss) }
+        }
+        return best?.epoch
+    }
 }
 
 /// Everything a model file holds: the network, the preprocessing every tool

@@ -93,10 +93,8 @@ extension FitSummary {
         candidates: [LatentChoice.Candidate], trainingRows: Int, validationRows: Int, pool: WorkerPool
     ) -> FitSummary {
         let network = model.network
-        let keptIndex = history.indices.min {
-            (history[$0].validationLoss ?? 0, $0) < (history[$1].validationLoss ?? 0, $1)
-        } ?? 0
-        let kept = history.isEmpty ? nil : history[history[keptIndex].validationLoss == nil ? history.count - 1 : keptIndex]
+        let best = model.training?.bestValidationEpoch
+        let kept = history.first { $0.epoch == best } ?? history.last
 
         let codes = network.encode(rows, pool: pool)
         var klPerDimension: [Double] = []

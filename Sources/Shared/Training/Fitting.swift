@@ -86,9 +86,11 @@ public enum Fitting {
     /// Trains on `data` and scores the training and validation rows for the
     /// model's calibration. In-memory rows are split row by row; an HDF5
     /// dataset too large for memory is split, normalised and shuffled by
-    /// blocks, read again each epoch.
+    /// blocks, read again each epoch. `shouldStop` can end training early
+    /// (`Trainer.train`).
     public static func fit(
-        _ data: FitData, _ options: FitConfiguration, pool: WorkerPool, observer: TrainingObserver? = nil
+        _ data: FitData, _ options: FitConfiguration, pool: WorkerPool, observer: TrainingObserver? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> TrainedModel {
         let configuration = options.resolved(rows: data.rows)
         let validationFraction = configuration.validationFraction!
@@ -139,6 +141,9 @@ public enum Fitting {
         let trainer = Trainer(settings: configuration.settings, pool: pool)
         var fitted: [(network: Autoencoder, history: [EpochMetrics])] = []
         for (index, architecture) in architectures.enumerated() {
+            // Ctrl-C ends the search too: the size is chosen among the
+            // candidates trained so far.
+            guard fitted.isEmpty || !shouldStop() else { break }
             // Every candidate starts from the same generator state, so the
             // one chosen is the model `--latent` with its size would give.
             var candidateGenerator = generator
@@ -146,10 +151,11 @@ public enum Fitting {
             if architectures.count > 1 {
                 observer?.latentCandidateStarted(latent: architecture.latent, candidate: index + 1, of: architectures.count)
             }
-            let history = try trainer.train(&network, on: training, validation: validation, observer: observer)
+            let history = try trainer.train(
+                &network, on: training, validation: validation, observer: observer, shouldStop: shouldStop)
             fitted.append((network, history))
         }
-        let candidates = architectures.count > 1
+        let candidates = fitted.count > 1
             ? zip(latents, fitted).map { LatentChoice.Candidate(latent: $0, validationLoss: $1.history.compactMap(\.validationLoss).min() ?? .infinity) }
             : []
         let chosen = candidates.isEmpty ? 0 : latents.firstIndex(of: LatentChoice.choose(kind: kind, among: candidates))!

@@ -103,8 +103,13 @@ public struct Trainer {
     /// normalised) after each epoch. With a validation set and patience, the
     /// parameters of the best validation epoch are kept. Returns the history.
     /// Throws when the loss stops being finite.
+    ///
+    /// `shouldStop` is asked before each batch: once it says yes, training
+    /// ends there, keeping what it would keep at its end (the history holds
+    /// the finished epochs); before the first batch, it throws `Interrupted`.
     public func train(
-        _ model: inout Autoencoder, on data: TrainingRows, validation: TrainingRows?, observer: TrainingObserver? = nil
+        _ model: inout Autoencoder, on data: TrainingRows, validation: TrainingRows?, observer: TrainingObserver? = nil,
+        shouldStop: () -> Bool = { false }
     ) throws -> [EpochMetrics] {
         precondition(data.width == model.inputWidth, "data width does not match the model")
         guard data.count > 0 else { throw AEError("no rows to train on") }
@@ -127,38 +132,44 @@ public struct Trainer {
         var epochsWithoutImprovement = 0
         var stepsTaken = 0
 
-        for epoch in 1...max(settings.epochs, 1) {
+        epochs: for epoch in 1...max(settings.epochs, 1) {
             let started = DispatchTime.now().uptimeNanoseconds
             var epochLoss = BatchLoss()
             var batch = 0
-            try data.forEachShuffledBatch(size: batchSize, generator: &shuffleGenerator) { target, rows in
-                var input = target
-                if let noisyInput {
-                    let count = rows * data.width
-                    for i in 0..<count {
-                        noisyInput.pointer[i] = target[i] + Float(noiseGenerator.gaussian()) * settings.noise
+            do {
+                try data.forEachShuffledBatch(size: batchSize, generator: &shuffleGenerator) { target, rows in
+                    guard !shouldStop() else { throw StopTraining() }
+                    var input = target
+                    if let noisyInput {
+                        let count = rows * data.width
+                        for i in 0..<count {
+                            noisyInput.pointer[i] = target[i] + Float(noiseGenerator.gaussian()) * settings.noise
+                        }
+                        input = UnsafePointer(noisyInput.pointer)
                     }
-                    input = UnsafePointer(noisyInput.pointer)
-                }
-                let warmup = warmupSteps > 0 ? min(1, Float(stepsTaken + 1) / Float(warmupSteps)) : 1
-                let loss = step.run(
-                    model: model, input: input, target: target, rows: rows,
-                    klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
-                guard loss.total.isFinite else {
-                    throw AEError("training diverged in epoch \(epoch) (the loss is not finite), so no model was written; try a lower --lr or another --normalize")
-                }
-                optimizer.beginStep()
-                let parts = step.gradientParts
-                model.parameters.withUnsafeMutableBufferPointer { parameters in
-                    let base = parameters.baseAddress!
-                    pool.run(tasks: parameterRanges.count) { part in
-                        optimizer.update(parameterRanges[part], parameters: base, gradientParts: parts)
+                    let warmup = warmupSteps > 0 ? min(1, Float(stepsTaken + 1) / Float(warmupSteps)) : 1
+                    let loss = step.run(
+                        model: model, input: input, target: target, rows: rows,
+                        klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
+                    guard loss.total.isFinite else {
+                        throw AEError("training diverged in epoch \(epoch) (the loss is not finite), so no model was written; try a lower --lr or another --normalize")
                     }
+                    optimizer.beginStep()
+                    let parts = step.gradientParts
+                    model.parameters.withUnsafeMutableBufferPointer { parameters in
+                        let base = parameters.baseAddress!
+                        pool.run(tasks: parameterRanges.count) { part in
+                            optimizer.update(parameterRanges[part], parameters: base, gradientParts: parts)
+                        }
+                    }
+                    stepsTaken += 1
+                    batch += 1
+                    epochLoss += loss
+                    observer?.batchFinished(epoch: epoch, batch: batch, batches: batchesPerEpoch, rowsSoFar: epochLoss.rows, loss: loss)
                 }
-                stepsTaken += 1
-                batch += 1
-                epochLoss += loss
-                observer?.batchFinished(epoch: epoch, batch: batch, batches: batchesPerEpoch, rowsSoFar: epochLoss.rows, loss: loss)
+            } catch is StopTraining {
+                guard stepsTaken > 0 else { throw Interrupted("interrupted before training began: no model was written") }
+                break epochs
             }
 
             var validationLoss: BatchLoss?
@@ -200,3 +211,6 @@ public struct Trainer {
         return total
     }
 }
+
+/// Thrown out of an epoch's batches when `shouldStop` says so.
+private struct StopTraining: Error {}
