@@ -26,6 +26,13 @@ struct Decode: ToolCommand {
             """,
         version: ToolVersion.string)
 
+    static let manual = ToolManual(examples: [
+        .init("Reconstruct rows (field x):", "ae-encode m.h5 < x.ndjson | ae-decode > xhat.ndjson"),
+        .init("Draw the reconstructions as a PNG grid:", "ae-encode m.h5 < x.ndjson | ae-decode -o recon.png"),
+        .init("Decode 64 draws from the prior N(0, I):", "ae-decode m.h5 --sample 64 -o samples.png"),
+        .init("Draw paths between pairs of rows:", "ae-encode m.h5 < pair.ndjson | ae-interp | ae-decode -o grid.png"),
+    ])
+
     @OptionGroup
     var arguments: StreamArguments<LatentRowsHelp>
 

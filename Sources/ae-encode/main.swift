@@ -14,6 +14,13 @@ struct Encode: ToolCommand {
             """,
         version: ToolVersion.string)
 
+    static let manual = ToolManual(examples: [
+        .init("Encode rows into latent codes:", "ae-encode m.h5 < x.ndjson > z.ndjson"),
+        .init("Encode, keeping the other members of object rows:", "head -2 sensors.ndjson | ae-encode sensors.h5"),
+        .init("Draw codes from a VAE's posterior, with their log-variance:", "ae-encode m.h5 x.ndjson --sample --seed 7 --with-logvar"),
+        .init("Encode into an HDF5 dataset z:", "ae-encode m.h5 x.h5 -o z.h5"),
+    ])
+
     @OptionGroup
     var arguments: StreamArguments<DataRowsHelp>
 

@@ -13,6 +13,20 @@ struct Fit: ToolCommand {
             """,
         version: ToolVersion.string)
 
+    static let manual = ToolManual(
+        examples: [
+            .init("Train a VAE with 8 latent dimensions:", "ae-fit x.ndjson -o m.h5 --kind vae --latent 8"),
+            .init("Train an autoencoder with a 3-dimensional code for 50 epochs:",
+                  "ae-fit sensors.ndjson -o sensors.h5 --latent 3 --epochs 50"),
+            .init("Train a VAE on 20x20 images in [0, 1] with a Bernoulli decoder, keeping the image shape for ae-decode's PNG grids:",
+                  "ae-fit blobs.ndjson -o blobs.h5 --kind vae --hidden 256,64 --latent 3 --loss bce --image 20x20 --epochs 30 --batch 32"),
+            .init("Train on rows from a pipe and log each epoch's metrics:",
+                  "head -8000 mnist.ndjson | ae-fit -o m.h5 --kind vae --hidden 400 --latent 20 --loss bce --epochs 20 --log log.ndjson"),
+        ],
+        environment: [("COLUMNS", "The width of the progress bar when stderr is a terminal that reports none.")],
+        succeeded: "The model was written (an empty input is an error).",
+        interrupted: "Interrupted by Ctrl-C: training stopped before its next batch and the best model so far was written. A second Ctrl-C quits at once and writes nothing.")
+
     @Argument(help: "Training rows: NDJSON or HDF5 (default: stdin).", completion: .file())
     var input: String?
 

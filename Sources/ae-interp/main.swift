@@ -29,6 +29,15 @@ struct Interp: ToolCommand {
             """,
         version: ToolVersion.string)
 
+    static let manual = ToolManual(examples: [
+        .init("Paths between rows 0 and 1, 2 and 3, ..., drawn as a grid:", "ae-encode m.h5 < x.ndjson | ae-interp | ae-decode -o grid.png"),
+        .init("Spherical paths along the rows, 0 to 1, 1 to 2, ...:", "ae-encode m.h5 < x.ndjson | ae-interp --chain --method slerp --steps 16"),
+        .init("Sweep each latent dimension of one row from -3 to 3:",
+              "ae-encode m.h5 < one.ndjson | ae-interp --traverse --range=-3:3 --steps 7 | ae-decode -o sweep.png"),
+        .init("The 2-D manifold of dimensions 0 and 1:", "ae-interp m.h5 --grid --dims 0,1 --steps 20 | ae-decode -o manifold.png"),
+        .init("16 codes drawn from the prior at temperature 0.8:", "ae-interp m.h5 --sample 16 --temperature 0.8 > z.ndjson"),
+    ])
+
     @OptionGroup
     var arguments: StreamArguments<LatentWalkHelp>
 

@@ -17,6 +17,16 @@ struct Score: ToolCommand {
             """,
         version: ToolVersion.string)
 
+    static let manual = ToolManual(examples: [
+        .init("Keep the rows flagged as anomalies:", "ae-score m.h5 < x.ndjson | jq 'select(.anomaly)'"),
+        .init("Report ROC-AUC and average precision against a label member on stderr:",
+              "ae-score sensors.h5 sensors.ndjson --label label > scored.ndjson"),
+        .init("Flag the top 10% and name the two features that explain each score most:",
+              "ae-score cardio.h5 cardio.ndjson --contamination 0.1 --explain 2 | head -2"),
+        .init("Score with the importance-weighted bound, labels from dataset y beside x, into HDF5:",
+              "ae-score cardio.h5 cardio.h5 --label y --method iwae --samples 64 -o scores.h5"),
+    ])
+
     @OptionGroup
     var arguments: StreamArguments<DataRowsHelp>
 

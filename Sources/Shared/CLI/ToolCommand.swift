@@ -7,10 +7,19 @@ import Glibc
 /// the tools promise: 0 ok, 1 for data and runtime errors (`AEError`), 2 for
 /// usage errors (ArgumentParser's own exit code for those is 64), 130 when
 /// Ctrl-C stopped the run (`Interrupted`).
-public protocol ToolCommand: ParsableCommand {}
+public protocol ToolCommand: ParsableCommand {
+    /// The man page's sections beyond the options (`ToolManual`).
+    static var manual: ToolManual { get }
+}
 
 extension ToolCommand {
     public static func main() {
+        let tool = configuration.commandName ?? "ae"
+        // For scripts/man-pages, beside --experimental-dump-help.
+        if CommandLine.arguments.dropFirst().elementsEqual(["--man-sections"]) {
+            try? ByteWriter.writeToStandardOutput(manual.mdoc(tool: tool) + "\n")
+            return
+        }
         // A closed stdout ends the tool quietly with status 141, as with other
         // filters, but through EPIPE in `ByteWriter` rather than the signal:
         // a closed stderr (`ae-fit … 2>&1 | head -1`) must not kill training.
@@ -18,7 +27,6 @@ extension ToolCommand {
         Interruption.removeTemporaryFilesOnSignals()
         BLAS.useSingleThreadedKernels()
         HeapSettings.keepBatchBlocks()
-        let tool = configuration.commandName ?? "ae"
         do {
             var command = try parseAsRoot()
             try command.run()

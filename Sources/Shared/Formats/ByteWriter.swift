@@ -52,6 +52,14 @@ public final class ByteWriter {
         try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Writes `text` to stdout at once, for tools that print a report rather
+    /// than rows.
+    public static func writeToStandardOutput(_ text: String) throws {
+        let output = ByteWriter(fileDescriptor: STDOUT_FILENO, name: "<stdout>", capacity: 1 << 16)
+        try output.write(text)
+        try output.flush()
+    }
+
     /// Writes everything buffered so far.
     public func flush() throws {
         let pending = count
