@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp"]
+let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp", "ae-info"]
 
 // HDF5 is linked from its static archive in Debian's serial HDF5 directory
 // (its headers too: see Sources/CHDF5/shim.h). The shared library pulls in

@@ -10,7 +10,7 @@ import PackageDescription
 // for the tests and the man pages. The tools are the root package's, each
 // with its folder here and its entry in Sources/ae/main.swift; check-install
 // runs every tool in ../Sources through the program.
-let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp"]
+let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp", "ae-info"]
 
 let package = Package(
     name: "ae-multicall",

@@ -222,7 +222,7 @@ final class BadInputCorpusTests: XCTestCase {
         XCTAssertEqual(try leftovers().temporary, [])
     }
 
-    /// `| head -1` ends each of the five tools quietly, with status 0 or 141.
+    /// `| head -1` ends each tool quietly, with status 0 or 141.
     func testClosedStdoutEndsEveryToolQuietly() throws {
         let pipelines = [
             "yes '[0.1,0.2,0.3,0.4]' | head -n 200000 | ae-encode m.h5",
@@ -230,6 +230,7 @@ final class BadInputCorpusTests: XCTestCase {
             "yes '[0.1,0.2]' | head -n 200000 | ae-decode m.h5",
             "yes '[0.1,0.2]' | head -n 200000 | ae-interp --steps 9",
             "ae-encode m.h5 inputs/good.ndjson --format h5",
+            "ae-info m.h5",
         ]
         for pipeline in pipelines {
             let result = try runBounded("\(pipeline) 2> err | head -c 1 > /dev/null; echo ${PIPESTATUS[-2]}; cat err")

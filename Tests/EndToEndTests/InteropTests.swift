@@ -21,21 +21,8 @@ final class InteropTests: XCTestCase {
         try ToolRunner.succeed(command, in: directory, file: file, line: line)
     }
 
-    /// Runs a Python script in the test directory with a python3 that has
-    /// `modules`: the one on PATH, else the system's (where Debian's packages
-    /// go when PATH leads to another Python). Returns its stdout.
     private func python(_ script: String, needs modules: [String]) throws -> String {
-        try script.write(to: directory.appendingPathComponent("check.py"), atomically: false, encoding: .utf8)
-        let imports = "import " + modules.joined(separator: ", ")
-        for interpreter in ["python3", "/usr/bin/python3"] where try run("\(interpreter) -c '\(imports)'").status == 0 {
-            return try succeed("\(interpreter) check.py").stdoutText
-        }
-        throw XCTSkip(
-            "no python3 with \(modules.joined(separator: ", ")) (Debian: apt install python3-h5py python3-numpy python3-pandas python3-pil)")
-    }
-
-    private func requireJq() throws {
-        guard try run("command -v jq").status == 0 else { throw XCTSkip("jq is not installed (Debian: apt install jq)") }
+        try ToolRunner.python(script, needs: modules, in: directory)
     }
 
     /// The README's numpy code that rebuilds `encode` from the model file.
@@ -213,7 +200,7 @@ final class InteropTests: XCTestCase {
     }
 
     func testJqSelectsAeScoresAnomalies() throws {
-        try requireJq()
+        try ToolRunner.requireJq()
         try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 5 --quiet")
         // Five rows far outside the training data, ids 1000..1004.
         let outliers = (0..<5).map { k in #"{"id":\#(1000 + k),"x":[9,-9,9,-9,9,-9,9,-9]}"# }.joined(separator: "\n")
@@ -228,7 +215,7 @@ final class InteropTests: XCTestCase {
     }
 
     func testJqFiltersAeEncodesStream() throws {
-        try requireJq()
+        try ToolRunner.requireJq()
         try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 2 --quiet")
         let selected = try succeed("ae-encode m.h5 x.ndjson | jq -c 'select(.id != null and .id % 100 == 7) | {id, n: (.z | length)}'")
         XCTAssertEqual(selected.stdoutLines, [#"{"id":7,"n":2}"#, #"{"id":107,"n":2}"#, #"{"id":207,"n":2}"#])

@@ -59,6 +59,31 @@ enum ToolRunner {
     }
 }
 
+/// The clients the interoperability tests drive; a test whose client is
+/// missing skips, saying what to install (`make test` installs them).
+extension ToolRunner {
+    /// Runs a Python script in `directory` with a python3 that has
+    /// `modules`: the one on PATH, else the system's (where Debian's packages
+    /// go when PATH leads to another Python). Returns its stdout.
+    static func python(
+        _ script: String, needs modules: [String], in directory: URL, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> String {
+        try script.write(to: directory.appendingPathComponent("check.py"), atomically: false, encoding: .utf8)
+        let imports = "import " + modules.joined(separator: ", ")
+        for interpreter in ["python3", "/usr/bin/python3"] where try shell("\(interpreter) -c '\(imports)'", in: directory).status == 0 {
+            return try succeed("\(interpreter) check.py", in: directory, file: file, line: line).stdoutText
+        }
+        throw XCTSkip(
+            "no python3 with \(modules.joined(separator: ", ")) (Debian: apt install python3-h5py python3-numpy python3-pandas python3-pil)")
+    }
+
+    static func requireJq() throws {
+        guard try shell("command -v jq", in: URL(fileURLWithPath: "/")).status == 0 else {
+            throw XCTSkip("jq is not installed (Debian: apt install jq)")
+        }
+    }
+}
+
 private final class BundleMarker {}
 
 /// What the stderr reader thread collected, handed over under a lock: the

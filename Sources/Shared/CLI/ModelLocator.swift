@@ -16,8 +16,19 @@ public enum ModelLocator {
     public static func path(explicit: String?, header: JSONValue?) throws -> (path: String, namedBy: String) {
         if let explicit { return (explicit, "the command line") }
         if let path = StreamHeader.modelPath(in: header) { return (path, "the stream's header record") }
-        if let path = ProcessInfo.processInfo.environment["AE_MODEL"], !path.isEmpty { return (path, "$AE_MODEL") }
+        if let path = environmentModel { return (path, "$AE_MODEL") }
         throw AEError("no model: name one as the first argument, in the stream's header record, or in $AE_MODEL")
+    }
+
+    /// Where the model is for a tool that reads no rows (ae-info): the
+    /// argument, else `$AE_MODEL`.
+    public static func path(explicit: String?) throws -> String {
+        if let path = explicit ?? environmentModel { return path }
+        throw AEError("no model: name one as the argument or in $AE_MODEL")
+    }
+
+    private static var environmentModel: String? {
+        ProcessInfo.processInfo.environment["AE_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Loads the model when one is named anywhere; nil when none is (for

@@ -54,9 +54,9 @@ extension HDF5File {
             guard count == 1 else {
                 throw error("attribute '\(name)' on '\(path)' holds \(count) strings; expected one")
             }
-            return H5Tis_variable_str(type) > 0
-                ? try readVariableLengthString(attribute, storedType: type, name: name, path: path)
-                : try readFixedLengthString(attribute, storedType: type, name: name, path: path)
+            return try readStrings(count: 1, storedType: type, what: "attribute '\(name)' on '\(path)'") {
+                H5Aread(attribute, $0, $1)
+            }[0]
         }
     }
 
@@ -78,7 +78,7 @@ extension HDF5File {
 
     // MARK: Implementation
 
-    private func stringType(characterSet: H5T_cset_t) throws -> hid_t {
+    func stringType(characterSet: H5T_cset_t) throws -> hid_t {
         let type = H5Tcopy(ae_h5t_c_s1())
         guard type >= 0,
               H5Tset_size(type, ae_h5t_variable()) >= 0,
@@ -121,7 +121,7 @@ extension HDF5File {
     /// Opens attribute `name` on `path` and hands its stored type, shape (nil
     /// for a scalar) and number of values to `body`; nil when there is no
     /// such attribute.
-    private func withAttribute<Value>(
+    func withAttribute<Value>(
         _ name: String, on path: String,
         _ body: (_ attribute: hid_t, _ type: hid_t, _ dims: [Int]?, _ count: Int) throws -> Value
     ) throws -> Value? {
@@ -159,7 +159,7 @@ extension HDF5File {
         return try simpleExtent(of: space, what: "attribute '\(name)' on '\(path)'")
     }
 
-    private func readNumbers<Value: HDF5Element>(
+    func readNumbers<Value: HDF5Element>(
         _ name: String, on path: String, as _: Value.Type, single: Bool
     ) throws -> [Value]? {
         let storage = Value.hdf5StorageType
@@ -181,35 +181,6 @@ extension HDF5File {
                 initialized = count
             }
         }
-    }
-
-    private func readVariableLengthString(_ attribute: hid_t, storedType: hid_t, name: String, path: String) throws -> String {
-        // Reading keeps the stored character set: HDF5 refuses to convert
-        // between ASCII and UTF-8 strings.
-        let memoryType = try stringType(characterSet: H5Tget_cset(storedType))
-        defer { H5Tclose(memoryType) }
-        var pointer: UnsafeMutablePointer<CChar>?
-        guard H5Aread(attribute, memoryType, &pointer) >= 0 else {
-            throw failure("cannot read attribute '\(name)' on '\(path)'")
-        }
-        defer { H5free_memory(pointer) }
-        return pointer.map { String(cString: $0) } ?? ""
-    }
-
-    private func readFixedLengthString(_ attribute: hid_t, storedType: hid_t, name: String, path: String) throws -> String {
-        let size = H5Tget_size(storedType)
-        guard size > 0, size <= Self.maxAttributeCount else {
-            throw error("attribute '\(name)' on '\(path)' declares an impossible string size \(size)")
-        }
-        var bytes = [UInt8](repeating: 0, count: size)
-        guard H5Aread(attribute, storedType, &bytes) >= 0 else {
-            throw failure("cannot read attribute '\(name)' on '\(path)'")
-        }
-        var text = bytes.prefix { $0 != 0 }
-        if H5Tget_strpad(storedType) == H5T_STR_SPACEPAD {
-            while text.last == 0x20 { text.removeLast() }
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// A dataspace for `dims`, or a scalar one for nil.

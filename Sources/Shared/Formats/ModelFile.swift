@@ -372,6 +372,6 @@ private extension Double {
 
 /// The Double that prints like `value` (0.001, not 0.0010000000474974513),
 /// so settings read back in h5py as the user typed them.
-private func decimal(_ value: Float) -> Double {
+func decimal(_ value: Float) -> Double {
     Double(value.description) ?? Double(value)
 }

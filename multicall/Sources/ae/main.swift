@@ -12,9 +12,10 @@ typealias Arguments = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
 @_silgen_name("ae_decode_tool_main") func decode(_ count: Int32, _ arguments: Arguments) -> Int32
 @_silgen_name("ae_score_tool_main") func score(_ count: Int32, _ arguments: Arguments) -> Int32
 @_silgen_name("ae_interp_tool_main") func interp(_ count: Int32, _ arguments: Arguments) -> Int32
+@_silgen_name("ae_info_tool_main") func info(_ count: Int32, _ arguments: Arguments) -> Int32
 
 let tools: KeyValuePairs<String, (Int32, Arguments) -> Int32> = [
-    "ae-fit": fit, "ae-encode": encode, "ae-decode": decode, "ae-score": score, "ae-interp": interp,
+    "ae-fit": fit, "ae-encode": encode, "ae-decode": decode, "ae-score": score, "ae-interp": interp, "ae-info": info,
 ]
 
 let name = CommandLine.arguments.first?.split(separator: "/").last.map(String.init) ?? ""

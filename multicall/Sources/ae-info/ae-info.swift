@@ -1,0 +1,1 @@
+../../../Sources/ae-info/main.swift
