@@ -61,6 +61,7 @@ struct Fit: ToolCommand {
     var log: String?
 
     func validate() throws {
+        if output == "-" { throw ValidationError("-o -: a model must be a file, not stdout: the other tools read it by name") }
         if let bufferRows, bufferRows < 1 { throw ValidationError("--buffer-rows must be at least 1") }
     }
 

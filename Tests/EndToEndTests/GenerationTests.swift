@@ -233,7 +233,7 @@ final class GenerationTests: XCTestCase {
         XCTAssertEqual((0..<4).map { raw[2 + $0, 2] }, [255, 0, 0, 0])
         let usage = try run("ae-decode vae.h5 --no-decode < pair.ndjson")
         XCTAssertEqual(usage.status, 2)
-        XCTAssertTrue(usage.stderr.hasPrefix("Error: --no-decode draws input rows: it needs -o FILE.png and no --sample\n"))
+        XCTAssertTrue(usage.stderr.hasPrefix("ae-decode: --no-decode draws input rows: it needs -o FILE.png and no --sample\n"))
     }
 
     func testObjectsKeepTheirMembersArraysStayArrays() throws {
@@ -297,17 +297,17 @@ final class GenerationTests: XCTestCase {
 
     func testOtherBadInputs() throws {
         try fail("ae-encode vae.h5 < grey.ndjson | head -4 | ae-interp",
-                       "ae-interp: <stdin>: paths join rows in pairs (0→1, 2→3, …), but the input has 3 rows; "
+                       "ae-interp: <stdin>: paths join rows in pairs (the first to the second, the third to the fourth, ...), but the input has 3 rows; "
                            + "the last one (line 4) has no partner (use --chain for a path through all rows)")
         try fail("ae-decode vae.h5 --sample 2 | ae-interp",
                        "ae-interp: <stdin>: the stream's header record says its rows are in \"data\" space; this tool reads latent rows")
-        try fail("ae-interp vae.h5 --grid --dims 0,3", "ae-interp: latent dimension 3 does not exist: codes have 3 (0...2)")
+        try fail("ae-interp vae.h5 --grid --dims 0,3", "ae-interp: latent dimension 3 does not exist: codes have 3, numbered 0 to 2")
         try fail("ae-decode vae.h5 --sample 70000 -o big.png",
                        "ae-decode: too many rows for a PNG grid, which holds at most 65536 images and 268435456 values (1 GiB); "
                            + "take fewer rows (e.g. with head) or write NDJSON or HDF5")
         try fail("ae-decode vae.h5 < /dev/null", "ae-decode: <stdin>: empty input: no rows")
         let usage = try run("ae-decode vae.h5 --sample 2 --cols 3")
         XCTAssertEqual(usage.status, 2)
-        XCTAssertTrue(usage.stderr.hasPrefix("Error: --cols applies only to PNG output (-o FILE.png)\n"), usage.stderr)
+        XCTAssertTrue(usage.stderr.hasPrefix("ae-decode: --cols applies only to PNG output (-o FILE.png)\n"), usage.stderr)
     }
 }

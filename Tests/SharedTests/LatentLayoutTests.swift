@@ -47,7 +47,7 @@ final class LatentLayoutTests: XCTestCase {
         let rows = try batch(3)
         for row in 0..<3 { _ = pairs.add(row: row, of: rows) }
         assertError(try pairs.finish(source: "z.ndjson"),
-                    "z.ndjson: paths join rows in pairs (0→1, 2→3, …), but the input has 3 rows; "
+                    "z.ndjson: paths join rows in pairs (the first to the second, the third to the fourth, ...), but the input has 3 rows; "
                         + "the last one (line 3) has no partner (use --chain for a path through all rows)")
         var chain = PathPairing(.chain)
         _ = chain.add(row: 0, of: rows)
@@ -90,7 +90,7 @@ final class LatentLayoutTests: XCTestCase {
 
     func testDimensionsMustExistAndDiffer() {
         assertError(try LatentTraversal(dimensions: [0, 20], width: 20, low: -3, high: 3, steps: 5),
-                    "latent dimension 20 does not exist: codes have 20 (0...19)")
+                    "latent dimension 20 does not exist: codes have 20, numbered 0 to 19")
         assertError(try LatentTraversal(dimensions: [2, 2], width: 20, low: -3, high: 3, steps: 5),
                     "latent dimension 2 is named twice")
         assertError(try ManifoldGrid(horizontal: 0, vertical: 0, width: 2, steps: 5), "latent dimension 0 is named twice")

@@ -10,7 +10,7 @@ public struct ModelOptions: ParsableArguments {
         valueName: "w1,w2,..."))
     public var hidden: LayerWidths?
 
-    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8 for an AE, / 3 for a VAE, within 2...32).", valueName: "n"))
+    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8 for an AE, / 3 for a VAE, from 2 to 32).", valueName: "n"))
     public var latent: Int?
 
     @Option(help: ArgumentHelp("Hidden-layer activation.", valueName: Activation.choices))

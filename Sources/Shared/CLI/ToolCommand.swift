@@ -34,11 +34,23 @@ extension ToolCommand {
             Diagnostics.fail("\(tool): \(error)")
         } catch let interruption as Interrupted {
             Diagnostics.fail("\(tool): \(interruption.message)", status: 130)
-        } catch where exitCode(for: error) == .validationFailure {
-            Diagnostics.fail(fullMessage(for: error), status: 2)
+        } catch where exitCode(for: error) != .success {
+            let code = exitCode(for: error)
+            Diagnostics.fail(message(for: error, tool: tool), status: code == .validationFailure ? 2 : code.rawValue)
         } catch {
+            // --help, --version, completion scripts.
             exit(withError: error)
         }
+    }
+
+    /// ArgumentParser's message for a usage (or any other) error, begun as
+    /// every error is, `tool: ` and lower case, where ArgumentParser writes
+    /// `Error: `; the usage lines after it stay.
+    static func message(for error: Error, tool: String) -> String {
+        let message = fullMessage(for: error)
+        guard message.hasPrefix("Error: ") else { return "\(tool): \(message)" }
+        let text = message.dropFirst("Error: ".count)
+        return "\(tool): " + text.prefix(1).lowercased() + text.dropFirst()
     }
 }
 

@@ -72,7 +72,7 @@ public final class HDF5Dataset {
         precondition(id >= 0, "HDF5 dataset '\(path)' used after close()")
         guard !range.isEmpty, cols > 0 else { return }
         silenceHDF5Diagnostics()
-        let what = "cannot read rows \(range.lowerBound)..<\(range.upperBound) of dataset '\(path)'"
+        let what = "cannot read rows \(range.lowerBound + 1) to \(range.upperBound) of dataset '\(path)'"
         let fileSpace = H5Dget_space(id)
         guard fileSpace >= 0 else { throw file.failure(what) }
         defer { H5Sclose(fileSpace) }

@@ -6,7 +6,7 @@ public enum LatentDimensions {
         var seen = Set<Int>()
         for dimension in dimensions {
             guard (0..<width).contains(dimension) else {
-                throw AEError("latent dimension \(dimension) does not exist: codes have \(width) (0...\(width - 1))")
+                throw AEError("latent dimension \(dimension) does not exist: codes have \(width), numbered 0 to \(width - 1)")
             }
             guard seen.insert(dimension).inserted else {
                 throw AEError("latent dimension \(dimension) is named twice")

@@ -51,7 +51,7 @@ public struct PathPairing {
         switch kind {
         case .pairs where held != nil:
             throw AEError(
-                "paths join rows in pairs (0→1, 2→3, …), but the input has \(rowsSeen) rows; "
+                "paths join rows in pairs (the first to the second, the third to the fourth, ...), but the input has \(rowsSeen) rows; "
                     + "the last one (line \(held!.line)) has no partner (use --chain for a path through all rows)",
                 source: source)
         case .chain where rowsSeen < 2:

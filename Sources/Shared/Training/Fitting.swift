@@ -83,6 +83,18 @@ public enum Fitting {
         return statistics.withinUnitInterval ? .none : .minmax
     }
 
+    /// The fewest training rows a fit accepts: with one row every feature is
+    /// constant, and there is nothing for a model to learn.
+    public static let minimumTrainingRows = 2
+
+    private static func checkEnoughRows(training: Int, of rows: Int) throws {
+        guard training < minimumTrainingRows else { return }
+        let left = rows == training
+            ? "\(rows) row\(rows == 1 ? "" : "s") to train on"
+            : "--val leaves \(training) of \(rows) rows to train on"
+        throw AEError("\(left); a model needs at least \(minimumTrainingRows), since it learns how rows differ")
+    }
+
     /// Trains on `data` and scores the training and validation rows for the
     /// model's calibration. In-memory rows are split row by row; an HDF5
     /// dataset too large for memory is split, normalised and shuffled by
@@ -127,7 +139,6 @@ public enum Fitting {
             normalization.apply(to: &normalized)
             let order = generator.permutation(normalized.rows)
             let held = Int(Double(normalized.rows) * validationFraction)
-            guard normalized.rows - held >= 1 else { throw AEError("--val leaves no rows to train on") }
             training = InMemoryTrainingRows(held > 0 ? normalized.gathering(rows: order[held...]) : normalized)
             validation = held > 0 ? InMemoryTrainingRows(normalized.gathering(rows: order[..<held])) : nil
         case .hdf5(let dataset, let bufferRows):
@@ -137,6 +148,7 @@ public enum Fitting {
                 ? nil
                 : HDF5TrainingRows(dataset: dataset, blocks: blocks.validation, normalization: normalization, bufferRows: bufferRows)
         }
+        try checkEnoughRows(training: training.count, of: data.rows)
 
         let trainer = Trainer(settings: configuration.settings, pool: pool)
         var fitted: [(network: Autoencoder, history: [EpochMetrics])] = []
