@@ -1,5 +1,19 @@
 import CHDF5
 
+/// The names an HDF5 iteration hands to its C callback, gathered through
+/// the callback's context pointer.
+final class HDF5NameCollector {
+    var names: [String] = []
+
+    var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    static func add(_ name: UnsafePointer<CChar>?, to context: UnsafeMutableRawPointer?) -> herr_t {
+        guard let name, let context else { return -1 }
+        Unmanaged<HDF5NameCollector>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+        return 0
+    }
+}
+
 /// Groups and object lookup: the tree that the model file is organised in.
 extension HDF5File {
     enum ObjectKind {
@@ -47,13 +61,10 @@ extension HDF5File {
         }
         // Iteration rather than H5Lget_name_by_idx: on some damaged groups
         // the latter frees a bad pointer inside HDF5 1.10 and crashes.
-        final class Collector { var names: [String] = [] }
-        let collector = Collector()
+        let collector = HDF5NameCollector()
         let status = H5Literate_by_name(handle, path, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
-            guard let name, let context else { return -1 }
-            Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
-            return 0
-        }, Unmanaged.passUnretained(collector).toOpaque(), ae_h5p_default())
+            HDF5NameCollector.add(name, to: context)
+        }, collector.context, ae_h5p_default())
         guard status >= 0 else { throw failure("cannot list group '\(path)'") }
         return collector.names
     }

@@ -24,13 +24,10 @@ extension HDF5File {
     public func attributeNames(on path: String = "/") throws -> [String] {
         silenceHDF5Diagnostics()
         guard objectKind(path) != nil else { throw error("no object '\(path)'") }
-        final class Collector { var names: [String] = [] }
-        let collector = Collector()
+        let collector = HDF5NameCollector()
         let status = H5Aiterate_by_name(handle, path, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
-            guard let name, let context else { return -1 }
-            Unmanaged<Collector>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
-            return 0
-        }, Unmanaged.passUnretained(collector).toOpaque(), ae_h5p_default())
+            HDF5NameCollector.add(name, to: context)
+        }, collector.context, ae_h5p_default())
         guard status >= 0 else { throw failure("cannot list the attributes of '\(path)'") }
         return collector.names
     }
