@@ -11,15 +11,13 @@ final class InfoToolTests: XCTestCase {
         directory = try makeScratchDirectory(planeRows: 300)
     }
 
-    private func run(_ command: String, environment: [String: String] = [:]) throws -> ToolRunner.Result {
-        try ToolRunner.shell(command, in: directory, environment: environment)
+    private func run(_ command: String) throws -> ToolRunner.Result {
+        try ToolRunner.shell(command, in: directory)
     }
 
     @discardableResult
     private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        let result = try run(command)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
-        return result
+        try ToolRunner.succeed(command, in: directory, file: file, line: line)
     }
 
     func testTheSummaryOfAnAutoencoder() throws {
@@ -40,9 +38,10 @@ final class InfoToolTests: XCTestCase {
             + "kl warm-up 0, patience 10, noise 0, seed 1, threads 1")
         XCTAssertTrue(lines[10].hasPrefix("last epoch   epoch 3: loss "), lines[10])
         XCTAssertTrue(lines[11].hasPrefix("calibration  reconstruction (60 validation rows): q0.5 "), lines[11])
-        XCTAssertTrue(lines[12].hasPrefix("threshold    "), lines[12])
-        XCTAssertTrue(lines[12].hasSuffix(": ae-score's default (reconstruction, quantile 0.99)"), lines[12])
-        XCTAssertEqual(lines.count, 13)
+        XCTAssertTrue(lines[12].hasPrefix("             density (60 validation rows): q0.5 "), lines[12])
+        XCTAssertTrue(lines[13].hasPrefix("threshold    "), lines[13])
+        XCTAssertTrue(lines[13].hasSuffix(": ae-score's default (density, quantile 0.99)"), lines[13])
+        XCTAssertEqual(lines.count, 14)
     }
 
     func testTheSummaryOfAVAE() throws {
@@ -56,6 +55,7 @@ final class InfoToolTests: XCTestCase {
             "data         300 training rows, 0 validation rows (--val 0), 8 values each, images 2x4",
             "training     4 of 4 epochs run;",
             "calibration  reconstruction (300 training rows): q0.5 ",
+            "             density (300 training rows): q0.5 ",
             "             elbo (300 training rows): q0.5 ",
             "             iwae (300 training rows): q0.5 ",
             ": ae-score's default (elbo, quantile 0.99)",
@@ -73,7 +73,7 @@ final class InfoToolTests: XCTestCase {
         try succeed("ae-fit x.ndjson -o vae.h5 --kind vae --hidden 16 --latent 2 --epochs 3 --val 0.2 --quiet")
         let facts = try succeed(
             "ae-info --json vae.h5 | jq -r '.kind, .parameters, .layers[2].name, .training.epochs_run, .training.validation_rows, .threshold.method, (.calibration.scores | keys | join(\",\")), .feature_names, .summary'")
-        XCTAssertEqual(facts.stdoutLines, ["vae", "396", "encoder/logvar", "3", "60", "elbo", "elbo,iwae,reconstruction", "null", "null"])
+        XCTAssertEqual(facts.stdoutLines, ["vae", "396", "encoder/logvar", "3", "60", "elbo", "density,elbo,iwae,reconstruction", "null", "null"])
         let disagreements = try succeed("""
             threshold=$(ae-info --json vae.h5 | jq .threshold.score)
             ae-score vae.h5 x.ndjson | jq -s --argjson t "$threshold" '[.[] | select((.score > $t) != .anomaly)] | length'

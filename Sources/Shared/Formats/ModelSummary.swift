@@ -65,7 +65,7 @@ public struct ModelSummary {
     /// The threshold ae-score uses without options: its default quantile of
     /// its default method's reference scores.
     private var defaultThreshold: (method: ScoreMethod, score: Double)? {
-        let method = ScoreMethod.defaultMethod(for: architecture.kind)
+        let method = ScoreMethod.defaultMethod(for: model)
         return (try? AnomalyThreshold.standard.score(for: method, calibration: model.calibration)).map { (method, $0) }
     }
 
