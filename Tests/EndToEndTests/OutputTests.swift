@@ -52,7 +52,7 @@ final class OutputTests: XCTestCase {
                         "ae-interp z.ndjson -o paths.xml"] {
             let result = try run(command)
             XCTAssertEqual(result.status, 2, command)
-            XCTAssertTrue(result.stderr.hasPrefix("Error: -o "), result.stderr)
+            XCTAssertTrue(result.stderr.hasPrefix("\(command.prefix { $0 != " " }): -o "), result.stderr)
             XCTAssertTrue(result.stderr.contains("no output format has the extension"), result.stderr)
             XCTAssertTrue(result.stdout.isEmpty, command)
         }
