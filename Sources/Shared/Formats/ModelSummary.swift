@@ -108,7 +108,8 @@ public struct ModelSummary {
                 + "lr \(decimals[0]), weight decay \(decimals[1]), beta \(decimals[2]), "
                 + "kl warm-up \(settings.klWarmupEpochs), patience \(settings.patience), noise \(decimals[3]), "
                 + "seed \(settings.seed), threads \(training.threads)")
-            if let last = training.history.last {
+            // The fit summary names the kept epoch; older models show the last.
+            if fitSummary == nil, let last = training.history.last {
                 var history = "epoch \(last.epoch): loss \(Self.number(last.trainLoss))"
                 if let validation = last.validationLoss { history += ", val \(Self.number(validation))" }
                 if let best = training.bestValidationEpoch { history += "; kept epoch \(best), the best by validation loss" }
@@ -118,8 +119,9 @@ public struct ModelSummary {
             add("data", "\(architecture.inputWidth) values a row, images \(image)")
         }
         if let fitSummary {
-            for (k, attribute) in fitSummary.enumerated() {
-                add(k == 0 ? "fit summary" : "", "\(attribute.name): \(Self.text(attribute.value))")
+            let items = fitSummary.map { "\($0.name): \(Self.text($0.value))" }
+            for (k, line) in Self.filled(items, width: Self.summaryWidth).enumerated() {
+                add(k == 0 ? "fit summary" : "", line)
             }
         }
         for (k, entry) in calibrated.enumerated() {
@@ -139,6 +141,24 @@ public struct ModelSummary {
     /// that does not apply), never a non-finite number.
     private static func number(_ value: Double) -> String {
         value.isFinite ? String(printf: "%.6g", value) : "none"
+    }
+
+    /// The characters of a line of fit summary items, after the label.
+    private static let summaryWidth = 90
+
+    /// `items` joined by commas into lines of at most `width` characters
+    /// (or one item, where it is longer).
+    private static func filled(_ items: [String], width: Int) -> [String] {
+        var lines: [String] = []
+        for item in items {
+            if let last = lines.last, last.count + 2 + item.count <= width {
+                lines[lines.count - 1] += ", " + item
+            } else {
+                if !lines.isEmpty { lines[lines.count - 1] += "," }
+                lines.append(item)
+            }
+        }
+        return lines
     }
 
     /// At most ten items, then how many there are.
