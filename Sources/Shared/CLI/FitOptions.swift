@@ -10,7 +10,9 @@ public struct ModelOptions: ParsableArguments {
         valueName: "w1,w2,..."))
     public var hidden: LayerWidths?
 
-    @Option(help: ArgumentHelp("Latent (bottleneck) size (default: input width / 8 for an AE, / 3 for a VAE, from 2 to 32).", valueName: "n"))
+    @Option(help: ArgumentHelp(
+        "Latent (bottleneck) size (default: chosen on the validation rows among half, once and twice input width / 8 for an AE, / 3 for a VAE, from 1 to 32; the fit summary gives each size's validation loss).",
+        valueName: "n"))
     public var latent: Int?
 
     @Option(help: ArgumentHelp("Hidden-layer activation.", valueName: Activation.choices))
@@ -45,7 +47,7 @@ public struct ModelOptions: ParsableArguments {
 /// How `ae-fit` trains.
 public struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Passes over the training rows (default: chosen from the row count, about \(AutomaticSchedule.targetSteps(for: .vae)) steps for a VAE and \(AutomaticSchedule.targetSteps(for: .ae)) for an AE, with a \(AutomaticSchedule.validationFraction) validation split and early stopping).",
+        "Passes over the training rows (default: chosen from the row count, about \(AutomaticSchedule.targetSteps(for: .vae)) steps in \(AutomaticSchedule.epochRange(for: .vae).lowerBound) to \(AutomaticSchedule.epochRange(for: .vae).upperBound) epochs for a VAE, at most \(AutomaticSchedule.targetSteps(for: .ae)) steps in \(AutomaticSchedule.epochRange(for: .ae).lowerBound) to \(AutomaticSchedule.epochRange(for: .ae).upperBound) epochs for an AE, with a \(AutomaticSchedule.validationFraction) validation split and early stopping).",
         valueName: "n"))
     public var epochs: Int?
 

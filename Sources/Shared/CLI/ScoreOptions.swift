@@ -6,7 +6,7 @@ extension ScoreMethod: ExpressibleByArgument {}
 /// How `ae-score` scores rows and decides which are anomalies.
 public struct ScoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The score (default: elbo for a VAE, reconstruction for an AE; elbo and iwae need a VAE).",
+        "The score (default: elbo for a VAE, density for an AE; elbo and iwae need a VAE; density weighs each feature by its typical error and adds the latent code's distance from the training codes).",
         valueName: ScoreMethod.choices))
     public var method: ScoreMethod?
 
