@@ -3,8 +3,9 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 # Beyond the build, the tests read ae's files with h5py, numpy, pandas and PIL
-# and filter its rows with jq; the man pages are checked with jq too.
-TEST_PACKAGES := python3-h5py python3-numpy python3-pandas python3-pil jq
+# and filter its rows with jq; the man pages are checked with jq too. GNU
+# parallel runs the README's sharding recipes.
+TEST_PACKAGES := python3-h5py python3-numpy python3-pandas python3-pil jq parallel
 
 .PHONY: all deps test-deps build test test-sanitize man demo install check-install clean
 
