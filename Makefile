@@ -6,8 +6,12 @@ PREFIX ?= /usr/local
 # and filter its rows with jq; the man pages are checked with jq too. GNU
 # parallel runs the README's sharding recipes.
 TEST_PACKAGES := python3-h5py python3-numpy python3-pandas python3-pil jq parallel
+# The Spark tests' pyspark lives in a virtual environment outside the
+# repository, which `make spark-deps` sets up (with Java); `make test` runs
+# them when it is there, and they skip otherwise.
+SPARK_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ae-spark-venv
 
-.PHONY: all deps test-deps build test test-sanitize man demo install check-install clean
+.PHONY: all deps test-deps spark-deps build test test-sanitize man demo install check-install clean
 
 all: build
 
@@ -17,6 +21,9 @@ deps:
 test-deps:
 	@scripts/install-deps $(TEST_PACKAGES)
 
+spark-deps:
+	@scripts/install-spark "$(SPARK_VENV)"
+
 # Release tools linked with the Swift runtime inside, as `make install` builds
 # them: each start-up is about 10 ms shorter than with the shared libraries.
 build: deps
@@ -24,7 +31,7 @@ build: deps
 
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	AE_SPARK_PYTHON="$${AE_SPARK_PYTHON-$(wildcard $(SPARK_VENV)/bin/python)}" $(SWIFT) test --skip-build
 	scripts/man-pages --check
 
 # The test suite under AddressSanitizer, then under ThreadSanitizer, each in a
