@@ -38,9 +38,9 @@ final class SparkTests: XCTestCase {
             [ -x "${JAVA_HOME:-/nonexistent}/bin/java" ] || command -v java > /dev/null || { echo 'no java: neither $JAVA_HOME/bin/java nor java on PATH' >&2; exit 1; }
             """, in: directory)
         guard probe.status == 0 else {
-            let reason = "pyspark and Java are needed: \(probe.stderr.split(separator: "\n").last ?? "")"
-            if let configured { throw SparkSetupError(description: "AE_SPARK_PYTHON=\(configured): \(reason)") }
-            throw XCTSkip("no python3 with pyspark, or no Java (`make spark-deps` installs both; `make test` then uses them): \(reason)")
+            let reason = probe.stderr.split(separator: "\n").last ?? ""
+            if let configured { throw SparkSetupError(description: "AE_SPARK_PYTHON=\(configured) cannot run Spark: \(reason)") }
+            throw XCTSkip("the Spark tests need pyspark and Java (`make spark-deps` installs both, and `make test` then uses them): \(reason)")
         }
         return (python, probe.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
     }
