@@ -13,9 +13,7 @@ final class ShardingTests: XCTestCase {
 
     @discardableResult
     private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        let result = try ToolRunner.shell(command, in: directory)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
-        return result
+        try ToolRunner.succeed(command, in: directory, file: file, line: line)
     }
 
     /// Shards cut at multiples of the batch size give each batch the rows

@@ -47,9 +47,7 @@ final class SparkTests: XCTestCase {
 
     @discardableResult
     private func succeed(_ command: String, environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        let result = try ToolRunner.shell(command, in: directory, environment: environment)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr.suffix(3000))", file: file, line: line)
-        return result
+        try ToolRunner.succeed(command, in: directory, environment: environment, file: file, line: line)
     }
 
     func testRDDPipeAndDataFramesGiveWhatOneProcessGivesAndAFailingToolFailsTheJob() throws {

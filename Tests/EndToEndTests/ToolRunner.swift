@@ -52,8 +52,10 @@ enum ToolRunner {
 
     /// Runs `command` like `shell`, failing the calling test unless it exits 0.
     @discardableResult
-    static func succeed(_ command: String, in workingDirectory: URL, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let result = try shell(command, in: workingDirectory)
+    static func succeed(
+        _ command: String, in workingDirectory: URL, environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Result {
+        let result = try shell(command, in: workingDirectory, environment: environment)
         XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)", file: file, line: line)
         return result
     }
