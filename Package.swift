@@ -27,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno", "-gdwarf-4"])]
@@ -34,7 +35,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
-                "CHDF5", "CPNG", "COpenBLAS", "CKernels",
+                "CHDF5", "CPNG", "COpenBLAS", "CZlib", "CKernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [.unsafeFlags(staticHDF5)]

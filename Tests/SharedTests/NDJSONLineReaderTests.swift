@@ -27,9 +27,8 @@ final class NDJSONLineReaderTests: XCTestCase {
     private func lines(
         _ bytes: [UInt8], alreadyRead: [UInt8] = [], chunkSize: Int = ByteLineReader.defaultChunkSize
     ) throws -> [(text: String, number: Int)] {
-        let reader = ByteLineReader(
-            fileDescriptor: descriptor(reading: bytes), source: "in", alreadyRead: alreadyRead, chunkSize: chunkSize
-        )
+        let file = FileBytes(descriptor: descriptor(reading: bytes), source: "in", closesDescriptor: false)
+        let reader = ByteLineReader(PrefixedBytes(alreadyRead, then: file), chunkSize: chunkSize)
         var result: [(String, Int)] = []
         while let line = try reader.nextLine() {
             XCTAssertEqual(line.bytes[line.count], 0, "line is not NUL-terminated")
@@ -99,7 +98,7 @@ final class NDJSONLineReaderTests: XCTestCase {
     func testReadErrorNamesTheSource() throws {
         let directory = open("/", O_RDONLY)
         defer { close(directory) }
-        let reader = ByteLineReader(fileDescriptor: directory, source: "dir.ndjson")
+        let reader = ByteLineReader(FileBytes(descriptor: directory, source: "dir.ndjson", closesDescriptor: false))
         XCTAssertThrowsError(try reader.nextLine()) { error in
             XCTAssertEqual((error as? AEError)?.description, "dir.ndjson: cannot read: Is a directory")
         }

@@ -4,15 +4,14 @@ import Glibc
 import Darwin
 #endif
 
-/// Splits a file descriptor's bytes into lines without decoding them.
+/// Splits a byte source's bytes into lines without decoding them.
 ///
-/// The stream is read with `read(2)` in large chunks into one buffer that
+/// The stream is read in large chunks into one buffer that
 /// grows only when a single line does not fit, so a line of any length works
 /// and ordinary lines cost no allocation. Blank and whitespace-only lines are
 /// skipped (their numbers still count), a UTF-8 byte order mark at the very
 /// start is dropped (line 1's columns count from after it), a CR before the LF
-/// is removed, and a last line without a newline is still a line. The caller
-/// keeps ownership of the file descriptor.
+/// is removed, and a last line without a newline is still a line.
 final class ByteLineReader {
     /// One line: valid until the next call to `nextLine()`.
     ///
@@ -31,8 +30,7 @@ final class ByteLineReader {
     /// filled: an 8-byte load at the terminating 0 stays inside the allocation.
     static let readableBytesPastEnd = 8
 
-    private let fileDescriptor: Int32
-    private let source: String
+    private let bytes: ByteSource
     private var buffer: UnsafeMutablePointer<UInt8>
     /// Bytes allocated; one is always kept free for the terminating 0.
     private var capacity: Int
@@ -43,19 +41,12 @@ final class ByteLineReader {
     private var reachedEndOfInput = false
     private var lineNumber = 0
 
-    /// - Parameter alreadyRead: bytes the caller consumed from the descriptor
-    ///   before handing it over (for example while sniffing the format of a
-    ///   pipe); they are read first.
-    init(fileDescriptor: Int32, source: String, alreadyRead: [UInt8] = [], chunkSize: Int = defaultChunkSize) {
+    /// `chunkSize`: the buffer's first size, and so the largest read.
+    init(_ bytes: ByteSource, chunkSize: Int = defaultChunkSize) {
         precondition(chunkSize >= 2, "chunk size too small")
-        self.fileDescriptor = fileDescriptor
-        self.source = source
-        capacity = max(chunkSize, alreadyRead.count + 1)
+        self.bytes = bytes
+        capacity = chunkSize
         buffer = Self.allocateBuffer(capacity: capacity)
-        alreadyRead.withUnsafeBufferPointer { bytes in
-            if let base = bytes.baseAddress { buffer.update(from: base, count: bytes.count) }
-        }
-        dataEnd = alreadyRead.count
     }
 
     deinit {
@@ -133,25 +124,8 @@ final class ByteLineReader {
             buffer = grown
             capacity *= 2
         }
-        while true {
-            let count = read(fileDescriptor, buffer + dataEnd, capacity - 1 - dataEnd)
-            if count > 0 {
-                dataEnd += count
-                return
-            }
-            if count == 0 {
-                reachedEndOfInput = true
-                return
-            }
-            switch errno {
-            case EINTR:
-                continue
-            case EAGAIN:
-                var poller = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-                _ = poll(&poller, 1, -1)
-            default:
-                throw AEError("cannot read: \(String(cString: strerror(errno)))", source: source)
-            }
-        }
+        let count = try bytes.read(into: buffer + dataEnd, count: capacity - 1 - dataEnd)
+        if count == 0 { reachedEndOfInput = true }
+        dataEnd += count
     }
 }

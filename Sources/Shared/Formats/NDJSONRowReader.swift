@@ -72,10 +72,10 @@ public final class NDJSONRowReader {
         )
     }
 
-    /// The designated initialiser, with the size of the reads: tests and the
-    /// fuzz target (fuzz/, through the `Fuzzing` SPI) make it tiny so that
-    /// short inputs cross read boundaries and grow the line buffer.
-    @_spi(Fuzzing) public init(
+    /// The initialiser with the size of the reads: tests and the fuzz target
+    /// (fuzz/, through the `Fuzzing` SPI) make it tiny so that short inputs
+    /// cross read boundaries and grow the line buffer.
+    @_spi(Fuzzing) public convenience init(
         fileDescriptor: Int32,
         source: String,
         field: String,
@@ -84,12 +84,23 @@ public final class NDJSONRowReader {
         alreadyRead: [UInt8],
         chunkSize: Int
     ) {
+        let bytes = PrefixedBytes(alreadyRead, then: FileBytes(descriptor: fileDescriptor, source: source, closesDescriptor: false))
+        self.init(
+            bytes, source: source, field: field, expectedWidth: expectedWidth, droppedFields: droppedFields,
+            chunkSize: chunkSize)
+    }
+
+    /// Reads the lines of `bytes`.
+    init(
+        _ bytes: ByteSource, source: String, field: String, expectedWidth: ExpectedWidth?, droppedFields: [String],
+        chunkSize: Int = ByteLineReader.defaultChunkSize
+    ) {
         self.source = source
         self.field = field
         self.expectedWidth = expectedWidth
         fieldName = Array(field.utf8)
         droppedFieldNames = droppedFields.map { Array($0.utf8) }
-        lines = ByteLineReader(fileDescriptor: fileDescriptor, source: source, alreadyRead: alreadyRead, chunkSize: chunkSize)
+        lines = ByteLineReader(bytes, chunkSize: chunkSize)
         values = .allocate(capacity: valuesCapacity)
     }
 

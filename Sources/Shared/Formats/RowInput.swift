@@ -32,18 +32,25 @@ public final class RowInput {
         guard descriptor >= 0 else {
             throw AEError("cannot open: \(String(cString: strerror(errno)))", source: source)
         }
-        let signature = try Self.readPrefix(descriptor, count: 8, source: source)
+        var bytes: ByteSource = FileBytes(descriptor: descriptor, source: source, closesDescriptor: !isStdin)
+        var signature = try bytes.readPrefix(8)
+        let compressed = GzipBytes.hasMagic(signature)
+        if compressed {
+            bytes = try GzipBytes(PrefixedBytes(signature, then: bytes), source: source)
+            signature = try bytes.readPrefix(8)
+        }
         guard HDF5File.hasSignature(signature) else {
             let reader = NDJSONRowReader(
-                fileDescriptor: descriptor, source: source, field: field, droppedFields: droppedFields,
-                alreadyRead: signature)
-            rows = RowSource(storage: .ndjson(reader, descriptor: isStdin ? -1 : descriptor), source: source)
+                PrefixedBytes(signature, then: bytes), source: source, field: field, expectedWidth: nil,
+                droppedFields: droppedFields)
+            rows = RowSource(storage: .ndjson(reader), source: source)
             hdf5Bytes = 0
             header = try reader.header
             return
         }
-        let image = isStdin ? signature + (try Self.readToEnd(descriptor, source: source)) : nil
-        if !isStdin { close(descriptor) }
+        // HDF5 needs random access: from a pipe or through gzip it is read
+        // into memory first.
+        let image = isStdin || compressed ? signature + (try bytes.readToEnd()) : nil
         let source = source
         hdf5Bytes = image?.count ?? HDF5CrashGuard.size(of: source)
         let (file, rowsDataset, header) = try HDF5CrashGuard.run(checking: source, fileBytes: hdf5Bytes) {
@@ -104,7 +111,7 @@ public final class RowInput {
     public func require(width: Int, expectedBy: String) throws {
         precondition(prefetcher == nil, "require(width:) after reading has started")
         switch rows.storage {
-        case .ndjson(let reader, _):
+        case .ndjson(let reader):
             reader.expectedWidth = .init(width, expectedBy: expectedBy)
         case .hdf5(_, let dataset):
             guard dataset.cols == width else {
@@ -165,43 +172,13 @@ public final class RowInput {
         guard batch.count > 0 else { throw AEError("empty input: no rows", source: source) }
         return batch
     }
-
-    /// Reads up to `count` bytes (fewer only at the end of input).
-    private static func readPrefix(_ descriptor: Int32, count: Int, source: String) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, count - filled) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AEError("cannot read: \(String(cString: strerror(errno)))", source: source)
-            }
-            filled += n
-        }
-        return Array(bytes[..<filled])
-    }
-
-    private static func readToEnd(_ descriptor: Int32, source: String) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
-            if n == 0 { return bytes }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AEError("cannot read: \(String(cString: strerror(errno)))", source: source)
-            }
-            bytes.append(contentsOf: chunk[..<n])
-        }
-    }
 }
 
 /// The reading state behind a `RowInput`, owned by the thread that reads
 /// ahead, so it outlives the `RowInput` until that thread's last read ends.
 private final class RowSource: @unchecked Sendable {
     enum Storage {
-        case ndjson(NDJSONRowReader, descriptor: Int32)
+        case ndjson(NDJSONRowReader)
         case hdf5(HDF5File, HDF5Dataset)
     }
 
@@ -214,20 +191,16 @@ private final class RowSource: @unchecked Sendable {
         self.source = source
     }
 
-    deinit {
-        if case .ndjson(_, let descriptor) = storage, descriptor >= 0 { close(descriptor) }
-    }
-
     var shape: NDJSONRowReader.RowShape? {
         switch storage {
-        case .ndjson(let reader, _): return reader.shape
+        case .ndjson(let reader): return reader.shape
         case .hdf5: return .array
         }
     }
 
     func read(into batch: inout RowBatch, capacity: Int) throws -> Int {
         switch storage {
-        case .ndjson(let reader, _):
+        case .ndjson(let reader):
             return try reader.readBatch(into: &batch, capacity: capacity)
         case .hdf5(_, let dataset):
             let rows = min(capacity, dataset.rows - nextHDF5Row)
