@@ -54,6 +54,36 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(try file.read("history/train_loss", as: Double.self, maxCount: 10), [3.5, 2.5])
     }
 
+    /// Feature names are stored as the string dataset /preprocess/feature_names,
+    /// in feature order; a model without them (as older ae wrote) loads too.
+    func testFeatureNamesRoundTripAndAreOptional() throws {
+        var model = sampleModel()
+        model.featureNames = ["temp", "pressure", "flow", "°C", "a,b", "\"q\"", "x", "y", "z"]
+        let path = directory.path("m.h5")
+        try ModelFile.save(model, to: path)
+        XCTAssertEqual(try ModelFile.load(path).featureNames, model.featureNames)
+        let file = try HDF5File.open(path)
+        XCTAssertEqual(try file.readStrings("preprocess/feature_names", maxCount: 9), model.featureNames)
+        try file.close()
+        try ModelFile.save(sampleModel(), to: path)
+        XCTAssertNil(try ModelFile.load(path).featureNames)
+        XCTAssertFalse(try HDF5File.open(path).exists("preprocess/feature_names"))
+    }
+
+    func testFeatureNamesMustBeOnePerFeatureAndDistinct() throws {
+        let path = directory.path("bad.h5")
+        for names in [["a", "b"], ["a", "a", "b", "c", "d", "e", "f", "g", "h"]] {
+            let file = try HDF5File.createInMemory(name: path)
+            try ModelFile.write(sampleModel(), into: file)
+            try file.write(names, to: "preprocess/feature_names")
+            try AtomicFile.write(try file.fileImage(), to: path)
+            try file.close()
+            assertAEError(names.count == 2 ? "preprocess/feature_names has shape [2]" : "names a feature twice", at: path) {
+                try ModelFile.load(path)
+            }
+        }
+    }
+
     func testSavingOverAnExistingModelReplacesItWhole() throws {
         let path = directory.path("m.h5")
         try ModelFile.save(sampleModel(), to: path)

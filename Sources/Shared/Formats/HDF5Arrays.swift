@@ -71,6 +71,13 @@ extension HDF5File {
     func createDataset(
         _ path: String, storage: HDF5StorageType, dims: [Int], maxDims: [hsize_t]? = nil, creation: hid_t = ae_h5p_default()
     ) throws -> hid_t {
+        try createDataset(path, fileType: storage.fileType, dims: dims, maxDims: maxDims, creation: creation)
+    }
+
+    /// `createDataset(_:storage:dims:maxDims:creation:)` for any stored type, such as strings.
+    func createDataset(
+        _ path: String, fileType: hid_t, dims: [Int], maxDims: [hsize_t]? = nil, creation: hid_t = ae_h5p_default()
+    ) throws -> hid_t {
         switch objectKind(path) {
         case .dataset:
             guard H5Ldelete(handle, path, ae_h5p_default()) >= 0 else { throw failure("cannot replace dataset '\(path)'") }
@@ -83,7 +90,7 @@ extension HDF5File {
         defer { H5Sclose(space) }
         let linkCreation = try linkCreationList()
         defer { H5Pclose(linkCreation) }
-        let dataset = H5Dcreate2(handle, path, storage.fileType, space, linkCreation, creation, ae_h5p_default())
+        let dataset = H5Dcreate2(handle, path, fileType, space, linkCreation, creation, ae_h5p_default())
         guard dataset >= 0 else { throw failure("cannot create dataset '\(path)'") }
         return dataset
     }

@@ -78,6 +78,7 @@ extension HDF5File {
 
     // MARK: Implementation
 
+    /// A variable-length string type in `characterSet`.
     func stringType(characterSet: H5T_cset_t) throws -> hid_t {
         let type = H5Tcopy(ae_h5t_c_s1())
         guard type >= 0,

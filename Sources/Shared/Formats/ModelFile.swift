@@ -9,6 +9,7 @@ import Glibc
 ///                             activation, loss, image_shape (when known), and
 ///                             the training settings
 ///     /preprocess/shift, /preprocess/scale     float32 [input_width]; attribute method
+///     /preprocess/feature_names   strings [input_width], when the features have names
 ///     /encoder/layer_<i>/weight [out, in], bias [out]   hidden layers, activation after each
 ///     /encoder/mean/…, /encoder/logvar/… (VAE)           linear heads
 ///     /decoder/layer_<i>/…, /decoder/output/…            mirror; output is linear (logits for bce)
@@ -59,6 +60,7 @@ public enum ModelFile {
         try file.setAttribute("method", to: model.normalization.method.rawValue, on: "preprocess")
         try file.write(model.normalization.shift, to: "preprocess/shift")
         try file.write(model.normalization.scale, to: "preprocess/scale")
+        if let names = model.featureNames { try file.write(names, to: "preprocess/feature_names") }
 
         for (name, layer) in layerNames(of: model.network) {
             try file.write(storedWeight(layer, of: model.network), to: "\(name)/weight")
@@ -225,6 +227,7 @@ public enum ModelFile {
             throw fail("model's preprocess statistics are not finite and non-zero")
         }
         let normalization = Normalization(method: method, shift: shift, scale: scale)
+        let featureNames = try readFeatureNames(file, width: width, fail: fail)
 
         var imageShape: ImageShape?
         if let dims = try file.intArrayAttribute("image_shape") {
@@ -238,8 +241,19 @@ public enum ModelFile {
         let training = try readTraining(file, fail: fail)
         let calibration = try readCalibration(file, architecture: network.architecture, fail: fail)
         return TrainedModel(
-            network: network, normalization: normalization, imageShape: imageShape, training: training,
-            calibration: calibration, summary: try FitSummaryAttributes.read(file, fail: fail))
+            network: network, normalization: normalization, featureNames: featureNames, imageShape: imageShape,
+            training: training, calibration: calibration, summary: try FitSummaryAttributes.read(file, fail: fail))
+    }
+
+    /// The features' names, when the model has them (older models do not):
+    /// one per feature, each named once.
+    private static func readFeatureNames(_ file: HDF5File, width: Int, fail: (String) -> AEError) throws -> [String]? {
+        let path = "preprocess/feature_names"
+        guard file.exists(path) else { return nil }
+        try checkShape(file, path, [width], fail: fail)
+        let names = try file.readStrings(path, maxCount: width)
+        guard Set(names).count == names.count else { throw fail("\(path) names a feature twice") }
+        return names
     }
 
     private static func readCalibration(

@@ -36,11 +36,14 @@ public struct TrainingRecord: Equatable, Sendable {
 }
 
 /// Everything a model file holds: the network, the preprocessing every tool
-/// applies, the image shape when known, how it was trained, and how its
-/// training rows scored.
+/// applies, the features' names and the image shape when known, how it was
+/// trained, and how its training rows scored.
 public struct TrainedModel: Equatable, Sendable {
     public var network: Autoencoder
     public var normalization: Normalization
+    /// One name per input feature, by which every tool finds the features in
+    /// CSV columns and in object rows that hold one member per feature.
+    public var featureNames: [String]?
     public var imageShape: ImageShape?
     public var training: TrainingRecord?
     public var calibration: ScoreCalibration?
@@ -48,12 +51,14 @@ public struct TrainedModel: Equatable, Sendable {
     public var summary: FitSummary?
 
     public init(
-        network: Autoencoder, normalization: Normalization, imageShape: ImageShape? = nil,
+        network: Autoencoder, normalization: Normalization, featureNames: [String]? = nil, imageShape: ImageShape? = nil,
         training: TrainingRecord? = nil, calibration: ScoreCalibration? = nil, summary: FitSummary? = nil
     ) {
         precondition(normalization.width == network.inputWidth, "normalisation width does not match the network")
+        precondition(featureNames == nil || featureNames!.count == network.inputWidth, "one name per feature")
         self.network = network
         self.normalization = normalization
+        self.featureNames = featureNames
         self.imageShape = imageShape
         self.training = training
         self.calibration = calibration

@@ -7,6 +7,8 @@ public struct FitConfiguration: Sendable {
     public var activation: Activation
     public var loss: Loss
     public var normalization: NormalizationMethod?
+    /// The features' names, stored in the model.
+    public var featureNames: [String]?
     public var imageShape: ImageShape?
     /// Epochs to train; nil lets `AutomaticSchedule` choose them from the
     /// row count, which also changes the default split below.
@@ -19,8 +21,9 @@ public struct FitConfiguration: Sendable {
 
     public init(
         kind: ModelKind = .ae, hidden: [Int]? = nil, latent: Int? = nil, activation: Activation = .relu,
-        loss: Loss = .mse, normalization: NormalizationMethod? = nil, imageShape: ImageShape? = nil,
-        epochs: Int? = nil, validationFraction: Double? = nil, settings: TrainingSettings = TrainingSettings()
+        loss: Loss = .mse, normalization: NormalizationMethod? = nil, featureNames: [String]? = nil,
+        imageShape: ImageShape? = nil, epochs: Int? = nil, validationFraction: Double? = nil,
+        settings: TrainingSettings = TrainingSettings()
     ) {
         self.kind = kind
         self.hidden = hidden
@@ -28,6 +31,7 @@ public struct FitConfiguration: Sendable {
         self.activation = activation
         self.loss = loss
         self.normalization = normalization
+        self.featureNames = featureNames
         self.imageShape = imageShape
         self.epochs = epochs
         self.validationFraction = validationFraction
@@ -122,6 +126,9 @@ public enum Fitting {
         if let shape = configuration.imageShape {
             try shape.checkRowLength(width)
         }
+        if let names = configuration.featureNames, names.count != width {
+            throw AEError("\(names.count) feature names for rows of \(width) values")
+        }
         var generator = SeededGenerator(seed: configuration.settings.seed)
 
         let statistics = try data.statistics()
@@ -178,7 +185,8 @@ public enum Fitting {
             validationFraction: validationFraction, threads: pool.threads,
             trainingRows: training.count, validationRows: validation?.count ?? 0, history: history)
         var model = TrainedModel(
-            network: network, normalization: normalization, imageShape: configuration.imageShape, training: record)
+            network: network, normalization: normalization, featureNames: configuration.featureNames,
+            imageShape: configuration.imageShape, training: record)
         let calibrationRows = ScoreCalibration.maximumRows(for: kind)
         let trainingSample = try training.evenlySpacedRows(calibrationRows)
         let validationSample = try validation?.evenlySpacedRows(calibrationRows)
