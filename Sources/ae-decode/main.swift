@@ -55,7 +55,7 @@ struct Decode: ToolCommand {
     var compute: ComputeOptions
 
     func validate() throws {
-        if prior.sample != nil, arguments.input != nil { throw ValidationError("--sample reads no input; name only the model") }
+        if prior.sample != nil, !arguments.inputs.isEmpty { throw ValidationError("--sample reads no input; name only the model") }
         if gridOptions.noDecode, !outputOptions.drawsPNG || prior.sample != nil {
             throw ValidationError("--no-decode draws input rows: it needs -o FILE.png and no --sample")
         }
@@ -63,11 +63,11 @@ struct Decode: ToolCommand {
 
     func run() throws {
         let draws = prior.draws
-        let (modelPath, inputPath) = draws == nil ? arguments.resolved : (arguments.model, nil)
+        let (modelPath, inputPaths) = draws == nil ? arguments.resolved : (arguments.model, [])
         let space: StreamHeader.Space = gridOptions.noDecode ? .data : .latent
-        let rows = try draws == nil ? inputOptions.open(inputPath, defaultName: space == .data ? "x" : "z", droppedFields: ["x"]) : nil
+        let rows = try draws == nil ? inputOptions.open(inputPaths, defaultName: space == .data ? "x" : "z", droppedFields: ["x"]) : nil
         if let rows { try StreamHeader.require(space, in: rows.header, source: rows.source) }
-        if gridOptions.noDecode { return try drawAsTheyAre(rows!, modelPath: modelPath, inputPath: inputPath) }
+        if gridOptions.noDecode { return try drawAsTheyAre(rows!, modelPath: modelPath, inputPaths: inputPaths) }
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows?.header)
         try rows?.require(width: trained.network.latentWidth, expectedBy: "the model")
         var codes = rows.map(DecodeInput.init(rows:)) ?? DecodeInput(
@@ -76,7 +76,7 @@ struct Decode: ToolCommand {
         if draws != nil, trained.architecture.kind != .vae {
             Diagnostics.note("ae-decode: warning: \(path) is a plain autoencoder, whose codes follow no N(0, I) prior")
         }
-        let reads = [.model(path)] + (rows == nil ? [] : [ReadFile.input(inputPath)])
+        let reads = [.model(path)] + (rows == nil ? [] : ReadFile.inputs(inputPaths))
         if outputOptions.drawsPNG {
             try outputOptions.check(sparing: reads)
             let images = try codes.gridImages(decodedWith: trained, batchSize: batching.batch, pool: compute.pool)
@@ -91,11 +91,11 @@ struct Decode: ToolCommand {
         try output.finish()
     }
 
-    private func drawAsTheyAre(_ rows: RowInput, modelPath: String?, inputPath: String?) throws {
+    private func drawAsTheyAre(_ rows: RowInput, modelPath: String?, inputPaths: [String]) throws {
         let named = try ModelLocator.loadIfNamed(explicit: modelPath, header: rows.header)
         let trained = named?.model
-        if let trained { try rows.require(width: trained.network.inputWidth, expectedBy: "the model") }
-        try outputOptions.check(sparing: [.input(inputPath)] + (named.map { [.model($0.path)] } ?? []))
+        if let trained { try rows.require(width: trained.network.inputWidth, names: trained.featureNames, expectedBy: "the model") }
+        try outputOptions.check(sparing: ReadFile.inputs(inputPaths) + (named.map { [.model($0.path)] } ?? []))
         var input = DecodeInput(rows: rows)
         let images = try input.gridImages(decodedWith: nil, batchSize: batching.batch, pool: compute.pool)
         try gridOptions.write(images, model: trained, header: rows.header, to: outputOptions.output!)

@@ -46,14 +46,14 @@ struct Encode: ToolCommand {
     var compute: ComputeOptions
 
     func run() throws {
-        let (modelPath, inputPath) = arguments.resolved
-        let rows = try inputOptions.open(inputPath, defaultName: "x", droppedFields: ["z", "logvar"])
+        let (modelPath, inputPaths) = arguments.resolved
+        let rows = try inputOptions.open(inputPaths, defaultName: "x", droppedFields: ["z", "logvar"])
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
         if withLogvar, trained.architecture.kind != .vae {
             throw AEError("--with-logvar needs a VAE; \(path) is an autoencoder")
         }
-        try rows.require(width: trained.network.inputWidth, expectedBy: "the model")
-        let output = try outputOptions.open(sparing: [.model(path), .input(inputPath)])
+        try rows.require(width: trained.network.inputWidth, names: trained.featureNames, expectedBy: "the model")
+        let output = try outputOptions.open(sparing: [.model(path)] + ReadFile.inputs(inputPaths))
         if !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .latent, width: trained.network.latentWidth))
         }

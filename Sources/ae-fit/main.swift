@@ -7,9 +7,15 @@ struct Fit: ToolCommand {
         commandName: "ae-fit",
         abstract: "Train an autoencoder or VAE on rows of numbers and write the model file.",
         discussion: """
-            Reads NDJSON rows (arrays, or objects with the vector in field x) or an \
-            HDF5 dataset, from a file or stdin, and writes one HDF5 model file that \
-            the other ae tools use.
+            Reads rows from files (in order) or stdin: NDJSON (arrays, objects with the \
+            vector in field x, or objects with one numeric member per feature, as pandas \
+            writes records), CSV/TSV with a header line, a JSON array of such rows, or an \
+            HDF5 dataset (rank 3 or 4 is a stack of images), each also gzip-compressed; \
+            and writes one HDF5 model file that the other ae tools use. The features of \
+            CSV rows are --columns, else every column but --exclude whose cells in the \
+            first 100 rows are numbers (or empty); of object rows without x, their numeric \
+            members, chosen the same way. Their names are stored in the model, and every \
+            tool finds the features by name.
             """,
         version: ToolVersion.string)
 
@@ -27,8 +33,8 @@ struct Fit: ToolCommand {
         succeeded: "The model was written (an empty input is an error).",
         interrupted: "Interrupted by Ctrl-C: training stopped before its next batch and the best model so far was written. A second Ctrl-C quits at once and writes nothing.")
 
-    @Argument(help: "Training rows: NDJSON or HDF5 (default: stdin).", completion: .file())
-    var input: String?
+    @Argument(help: ArgumentHelp("Training rows, read in order (default: stdin).", valueName: "input"), completion: .file())
+    var inputs: [String] = []
 
     @Option(
         name: [.short, .customLong("output")], help: ArgumentHelp("The model file to write.", valueName: "model.h5"),
@@ -37,6 +43,11 @@ struct Fit: ToolCommand {
 
     @OptionGroup(title: "Input")
     var inputOptions: InputOptions
+
+    @Option(help: ArgumentHelp(
+        "Names for the features of rows that do not name them (arrays, HDF5), one per line; stored in the model.",
+        valueName: "file"), completion: .file())
+    var names: String?
 
     @OptionGroup(title: "Model")
     var model: ModelOptions
@@ -66,12 +77,17 @@ struct Fit: ToolCommand {
     }
 
     func run() throws {
-        try OverwriteGuard.check(output: output, option: "-o", against: [.input(input)])
+        let reads = ReadFile.inputs(inputs) + (names.map { [ReadFile($0, role: "the feature names file")] } ?? [])
+        try OverwriteGuard.check(output: output, option: "-o", against: reads)
         if let log {
-            try OverwriteGuard.check(output: log, option: "--log", against: [.input(input), ReadFile(output, role: "the model file")])
+            try OverwriteGuard.check(output: log, option: "--log", against: reads + [ReadFile(output, role: "the model file")])
         }
-        let rows = try inputOptions.openForTraining(input, bufferRows: bufferRows)
-        let configuration = model.configuration(training: training).resolved(rows: rows.rows)
+        let input = try inputOptions.openForTraining(inputs, bufferRows: bufferRows, namesFile: names)
+        let rows = input.data
+        if !quiet, let names = input.featureNames, let source = input.namesSource {
+            Diagnostics.note("ae-fit: \(names.count) features named by \(source): \(FeatureSelection.listing(names))")
+        }
+        let configuration = model.configuration(training: training, featureNames: input.featureNames).resolved(rows: rows.rows)
         let progress = try TrainingProgress(
             tool: "ae-fit", epochs: configuration.settings.epochs, display: .forStandardError(quiet: quiet), logPath: log)
         defer { progress.finish() }

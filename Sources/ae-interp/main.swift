@@ -54,25 +54,25 @@ struct Interp: ToolCommand {
     var batching: BatchOptions
 
     func run() throws {
-        let (modelPath, inputPath) = arguments.resolved
+        let (modelPath, inputPaths) = arguments.resolved
         let walk = walkOptions.walk
         guard walk.readsInput else {
             let (width, header, namedModel) = try GeneratedCodeSize.locate(
-                dim: walkOptions.dim, modelPath: modelPath, inputPath: inputPath)
+                dim: walkOptions.dim, modelPath: modelPath, inputPath: inputPaths.first)
             let models = [namedModel, StreamHeader.modelPath(in: header)].compactMap { $0 }.map(ReadFile.model)
-            let output = try outputOptions.open(sparing: [.input(inputPath)] + models)
+            let output = try outputOptions.open(sparing: ReadFile.inputs(inputPaths) + models)
             try writeHeader(StreamHeader.passingOn(header, modelPath: namedModel, width: width, gridColumns: walk.gridColumns), to: output)
             try walk.generate(width: width, to: output, batchSize: batching.batch)
             return try output.finish()
         }
-        let rows = try inputOptions.open(inputPath, defaultName: "z", droppedFields: walk.writtenMembers)
+        let rows = try inputOptions.open(inputPaths, defaultName: "z", droppedFields: walk.writtenMembers)
         try StreamHeader.require(.latent, in: rows.header, source: rows.source)
         let modelWidth = try modelPath.map { try ModelFile.load($0).network.latentWidth }
         let width = modelWidth ?? StreamHeader.width(in: rows.header)
         if let width {
             try rows.require(width: width, expectedBy: modelWidth != nil ? "the model" : "the stream's header record")
         }
-        let output = try outputOptions.open(sparing: [.input(inputPath)] + (modelPath.map { [.model($0)] } ?? []))
+        let output = try outputOptions.open(sparing: ReadFile.inputs(inputPaths) + (modelPath.map { [.model($0)] } ?? []))
         let header = StreamHeader.passingOn(rows.header, modelPath: modelPath, width: width, gridColumns: walk.gridColumns)
         try writeHeader(header, to: output)
         try walk.transform(rows, field: inputOptions.field ?? "z", to: output, batchSize: batching.batch)

@@ -46,15 +46,15 @@ struct Score: ToolCommand {
     var compute: ComputeOptions
 
     func run() throws {
-        let (modelPath, inputPath) = arguments.resolved
-        let rows = try inputOptions.open(inputPath, defaultName: "x", droppedFields: ScoreStream.writtenFields)
+        let (modelPath, inputPaths) = arguments.resolved
+        let rows = try inputOptions.open(inputPaths, defaultName: "x", droppedFields: ScoreStream.writtenFields)
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
-        try rows.require(width: trained.network.inputWidth, expectedBy: "the model")
+        try rows.require(width: trained.network.inputWidth, names: trained.featureNames, expectedBy: "the model")
         let settings = try scoring.settings(
             for: trained, modelPath: path, vectorField: inputOptions.field ?? "x", batchSize: batching.batch)
         let labels = try scoring.label.map { try RowLabels(name: $0, input: rows) }
         let names = scoring.names.map { [ReadFile($0, role: "the feature names file")] } ?? []
-        let output = try outputOptions.open(sparing: [.model(path), .input(inputPath)] + names)
+        let output = try outputOptions.open(sparing: [.model(path)] + ReadFile.inputs(inputPaths) + names)
         if let field = settings.keptVectorField, let featureNames = settings.featureNames {
             output.nameEntries(of: field, featureNames)
         }

@@ -77,8 +77,8 @@ final class FuzzRegressionTests: XCTestCase {
         lseek(descriptor, off_t(alreadyRead.count), SEEK_SET)
         let reader = NDJSONRowReader(
             fileDescriptor: descriptor, source: "fuzz.ndjson", field: options & 1 == 0 ? "x" : "ae",
-            expectedWidth: options & 2 != 0 ? .init(3, expectedBy: "the model") : nil,
-            droppedFields: options & 64 != 0 ? ["id", "x"] : [], alreadyRead: alreadyRead,
+            expected: options & 2 != 0 ? ExpectedFeatures(width: 3, expectedBy: "the model") : nil, selection: FeatureSelection(),
+            droppedFields: options & 64 != 0 ? ["id", "x"] : [], alreadyRead: alreadyRead, wholeArray: false,
             chunkSize: options & 4 != 0 ? 2 : ByteLineReader.defaultChunkSize)
         var batch = RowBatch()
         if options & 16 != 0 { _ = try reader.header }

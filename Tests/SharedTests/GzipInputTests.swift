@@ -23,7 +23,7 @@ final class GzipInputTests: XCTestCase {
 
     private func rows(_ path: String) throws -> RowBatch {
         var batch = RowBatch()
-        let input = try RowInput(path: path, field: "x", dataset: "x")
+        let input = try RowInput(paths: [path], field: "x", dataset: "x")
         while try input.readBatch(into: &batch, capacity: 7) > 0 {}
         return batch
     }
@@ -57,7 +57,7 @@ final class GzipInputTests: XCTestCase {
         let compressed = try Self.gzipped(Array(long.utf8))
         let path = directory.path("cut.gz")
         try Data(compressed.prefix(compressed.count / 2)).write(to: URL(fileURLWithPath: path))
-        let input = try RowInput(path: path, field: "x", dataset: "x")
+        let input = try RowInput(paths: [path], field: "x", dataset: "x")
         var batch = RowBatch()
         var delivered = 0
         XCTAssertThrowsError(try { while try input.readBatch(into: &batch, capacity: 100) > 0 { delivered = batch.count } }()) { error in

@@ -19,7 +19,7 @@ final class LatentLayoutTests: XCTestCase {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var batch = RowBatch()
-        _ = try RowInput(path: path, field: "z", dataset: "z").readBatch(into: &batch, capacity: 100)
+        _ = try RowInput(paths: [path], field: "z", dataset: "z").readBatch(into: &batch, capacity: 100)
         return batch
     }
 

@@ -8,13 +8,13 @@ final class NDJSONRowReaderTests: XCTestCase {
     private func reader(
         _ text: String,
         field: String = "x",
-        expectedWidth: NDJSONRowReader.ExpectedWidth? = nil,
+        expected: ExpectedFeatures? = nil,
         droppedFields: [String] = [],
         chunkSize: Int = ByteLineReader.defaultChunkSize
     ) -> NDJSONRowReader {
         NDJSONRowReader(
-            fileDescriptor: descriptor(reading: text), source: "in.ndjson", field: field, expectedWidth: expectedWidth,
-            droppedFields: droppedFields, alreadyRead: [], chunkSize: chunkSize
+            fileDescriptor: descriptor(reading: text), source: "in.ndjson", field: field, expected: expected,
+            selection: FeatureSelection(), droppedFields: droppedFields, alreadyRead: [], wholeArray: false, chunkSize: chunkSize
         )
     }
 
@@ -32,9 +32,9 @@ final class NDJSONRowReaderTests: XCTestCase {
 
     /// The error that reading all of `text` ends with, as the CLI prints it.
     private func failure(
-        _ text: String, field: String = "x", expectedWidth: NDJSONRowReader.ExpectedWidth? = nil
+        _ text: String, field: String = "x", expected: ExpectedFeatures? = nil
     ) -> String? {
-        let reader = reader(text, field: field, expectedWidth: expectedWidth)
+        let reader = reader(text, field: field, expected: expected)
         var batch = RowBatch()
         do {
             while try reader.readBatch(into: &batch, capacity: 1000) > 0 {}
@@ -227,7 +227,7 @@ final class NDJSONRowReaderTests: XCTestCase {
     func testExpectedWidthSetAfterReadingTheHeader() throws {
         let reader = reader(#"{"ae":{"model":"m.h5"}}"# + "\n[1,2,3]")
         XCTAssertNotNil(try reader.header)
-        reader.expectedWidth = .init(784, expectedBy: "the model")
+        reader.expected = ExpectedFeatures(width: 784, expectedBy: "the model")
         var batch = RowBatch()
         XCTAssertThrowsError(try reader.readBatch(into: &batch, capacity: 10)) { error in
             XCTAssertEqual((error as? AEError)?.description, "in.ndjson:2:1: row has 3 values; the model expects 784")
@@ -332,10 +332,10 @@ final class NDJSONRowReaderTests: XCTestCase {
     }
 
     func testWidthMismatchWithAnExpectedWidth() {
-        let width = NDJSONRowReader.ExpectedWidth(784, expectedBy: "the model")
-        XCTAssertEqual(failure("  [1,2,3]", expectedWidth: width), "in.ndjson:1:3: row has 3 values; the model expects 784")
-        XCTAssertEqual(failure("[]", expectedWidth: width), "in.ndjson:1:1: row has 0 values; the model expects 784")
-        XCTAssertNil(failure("[" + Array(repeating: "0", count: 784).joined(separator: ",") + "]", expectedWidth: width))
+        let width = ExpectedFeatures(width: 784, expectedBy: "the model")
+        XCTAssertEqual(failure("  [1,2,3]", expected: width), "in.ndjson:1:3: row has 3 values; the model expects 784")
+        XCTAssertEqual(failure("[]", expected: width), "in.ndjson:1:1: row has 0 values; the model expects 784")
+        XCTAssertNil(failure("[" + Array(repeating: "0", count: 784).joined(separator: ",") + "]", expected: width))
     }
 
     func testNamesTheFieldInMessages() {

@@ -13,7 +13,7 @@ final class RowLabelsTests: XCTestCase {
     private func labels(of text: String, name: String = "label") throws -> [Bool] {
         let path = directory.appendingPathComponent("rows.ndjson").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        let input = try RowInput(path: path, field: "x", dataset: "x")
+        let input = try RowInput(paths: [path], field: "x", dataset: "x")
         let labels = try RowLabels(name: name, input: input)
         var batch = RowBatch()
         var all: [Bool] = []
@@ -41,7 +41,7 @@ final class RowLabelsTests: XCTestCase {
     func testRowsInFrontOfABadLabelKeepTheirs() throws {
         let path = directory.appendingPathComponent("rows.ndjson").path
         try Data("{\"label\":1,\"x\":[1]}\n{\"x\":[2]}\n{\"label\":0,\"x\":[3]}\n".utf8).write(to: URL(fileURLWithPath: path))
-        let input = try RowInput(path: path, field: "x", dataset: "x")
+        let input = try RowInput(paths: [path], field: "x", dataset: "x")
         var batch = RowBatch()
         _ = try input.readBatch(into: &batch, capacity: 3)
         let read = try RowLabels(name: "label", input: input).labels(of: batch)
@@ -69,7 +69,7 @@ final class RowLabelsTests: XCTestCase {
         try file.write([0, 1, 0] as [Int64], to: "y")
         try file.write([0, 1] as [Int64], to: "short")
         try file.close()
-        let input = try RowInput(path: path, field: "x", dataset: "x")
+        let input = try RowInput(paths: [path], field: "x", dataset: "x")
         let labels = try RowLabels(name: "y", input: input)
         var batch = RowBatch()
         var all: [Bool] = []

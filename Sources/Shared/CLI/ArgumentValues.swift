@@ -39,6 +39,19 @@ extension ImageShape: ExpressibleByArgument {
 }
 
 extension RowFormat: ExpressibleByArgument {}
+extension TextFormat: ExpressibleByArgument {}
+extension MissingValues: ExpressibleByArgument {}
+
+/// A comma-separated list of column or member names, e.g. `temp,pressure`.
+public struct NameList: ExpressibleByArgument, Equatable, Sendable {
+    public var names: [String]
+
+    public init?(argument: String) {
+        let names = argument.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !names.contains("") else { return nil }
+        self.names = names
+    }
+}
 
 /// A comma-separated list of latent dimension indices, e.g. `0,3`.
 public struct DimensionList: ExpressibleByArgument, Equatable, Sendable {

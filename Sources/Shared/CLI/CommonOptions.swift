@@ -9,12 +9,43 @@ public struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The HDF5 dataset that holds the rows.", valueName: "path"))
     public var dataset: String?
 
+    @Option(help: ArgumentHelp(
+        "The text format of the input (default: csv for .csv, tsv for .tsv, each also .gz; else ndjson; HDF5 and gzip are told by their first bytes).",
+        valueName: TextFormat.choices))
+    public var inputFormat: TextFormat?
+
+    @Option(help: ArgumentHelp(
+        "The features: these CSV columns, or members of object rows without the vector field, in this order (default: the model's feature names, else every numeric column).",
+        valueName: "a,b,..."))
+    public var columns: NameList?
+
+    @Option(help: ArgumentHelp("Columns or members that are not features, when the numeric ones are.", valueName: "a,b,..."))
+    public var exclude: NameList?
+
+    @Option(help: ArgumentHelp(
+        "An empty CSV cell (or NA, NaN, null) or a null member in a feature: an error, or read as 0.",
+        valueName: MissingValues.choices))
+    public var missing: MissingValues = .error
+
     public init() {}
 
-    /// Opens `path` reading the vector from `field`/`dataset`, or `name` when
-    /// they are not given (x in data space, z in latent space).
-    public func open(_ path: String?, defaultName name: String, droppedFields: [String] = []) throws -> RowInput {
-        try RowInput(path: path, field: field ?? name, dataset: dataset ?? name, droppedFields: droppedFields)
+    /// How the features of named rows are chosen; `namesFromObjects` lets
+    /// object rows name their features themselves (ae-fit).
+    public func selection(namesFromObjects: Bool = false) -> FeatureSelection {
+        FeatureSelection(
+            columns: columns?.names, exclude: exclude?.names ?? [], missing: missing, namesFromObjects: namesFromObjects)
+    }
+
+    /// Opens `paths` (none: stdin) reading the vector from `field`/`dataset`,
+    /// or `name` when they are not given (x in data space, z in latent space).
+    public func open(_ paths: [String], defaultName name: String, droppedFields: [String] = []) throws -> RowInput {
+        try open(paths, defaultName: name, droppedFields: droppedFields, selection: selection())
+    }
+
+    func open(_ paths: [String], defaultName name: String, droppedFields: [String] = [], selection: FeatureSelection) throws -> RowInput {
+        try RowInput(
+            paths: paths, field: field ?? name, dataset: dataset ?? name, droppedFields: droppedFields, format: inputFormat,
+            selection: selection)
     }
 }
 

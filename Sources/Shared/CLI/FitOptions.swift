@@ -36,10 +36,11 @@ public struct ModelOptions: ParsableArguments {
         if let latent, latent < 1 { throw ValidationError("--latent must be at least 1") }
     }
 
-    public func configuration(training: TrainingOptions) -> FitConfiguration {
+    /// The configuration for rows whose features have `featureNames`.
+    public func configuration(training: TrainingOptions, featureNames: [String]?) -> FitConfiguration {
         FitConfiguration(
             kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
-            normalization: normalize, imageShape: image, epochs: training.epochs,
+            normalization: normalize, featureNames: featureNames, imageShape: image, epochs: training.epochs,
             validationFraction: training.validation, settings: training.settings)
     }
 }

@@ -21,7 +21,7 @@ public enum GeneratedCodeSize {
         if let dim { return (dim, nil, nil) }
         var header: JSONValue?
         if inputPath != nil || isatty(STDIN_FILENO) == 0 {
-            let input = try RowInput(path: inputPath, field: "z", dataset: "z")
+            let input = try RowInput(paths: inputPath.map { [$0] } ?? [], field: "z", dataset: "z")
             header = input.header
             try StreamHeader.require(.latent, in: header, source: input.source)
             if let width = StreamHeader.width(in: header) { return (width, header, nil) }

@@ -1,15 +1,31 @@
 import FoundationEssentials
+import Glibc
 
 /// Finds the model a tool works with: the command line, else the stream's
 /// header record, else `$AE_MODEL`.
 public enum ModelLocator {
-    /// Splits the positional arguments `[MODEL] [INPUT]`. A single argument
-    /// is the model when it is an ae model file, else the input, so both
-    /// `ae-encode m.h5 < x` and `AE_MODEL=m.h5 ae-encode x` work.
-    public static func split(_ first: String?, _ second: String?) -> (model: String?, input: String?) {
-        guard let first else { return (nil, nil) }
-        if second != nil || ModelFile.isModel(first) { return (first, second) }
-        return (nil, first)
+    /// Splits the positional arguments `[MODEL] [INPUT...]`. A single
+    /// argument is the model when it is an ae model file, else the input, so
+    /// both `ae-encode m.h5 < x` and `AE_MODEL=m.h5 ae-encode x` work. Before
+    /// more arguments, the first is the model unless it is a file of rows
+    /// that is not HDF5 (`AE_MODEL=m.h5 ae-score a.csv b.csv`); a missing
+    /// file or an HDF5 file there is taken as the model, as users write it
+    /// first, so that a wrong one is reported as the model.
+    public static func split(_ first: String?, _ rest: [String]) -> (model: String?, inputs: [String]) {
+        guard let first else { return (nil, rest) }
+        if rest.isEmpty { return ModelFile.isModel(first) ? (first, []) : (nil, [first]) }
+        return isRowsButNotHDF5(first) ? (nil, [first] + rest) : (first, rest)
+    }
+
+    private static func isRowsButNotHDF5(_ path: String) -> Bool {
+        if path == "-" { return true }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard let prefix = try? FileBytes(descriptor: descriptor, source: path, closesDescriptor: false).readPrefix(8) else {
+            return false
+        }
+        return !HDF5File.hasSignature(prefix)
     }
 
     /// Where the model is, and who named it (for messages).

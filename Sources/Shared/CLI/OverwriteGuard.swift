@@ -18,6 +18,8 @@ public struct ReadFile: Sendable {
 
     public static func model(_ path: String) -> ReadFile { ReadFile(path, role: "the model file") }
     public static func input(_ path: String?) -> ReadFile { ReadFile(path, role: "the input") }
+    /// A tool's input files (none: stdin).
+    public static func inputs(_ paths: [String]) -> [ReadFile] { paths.isEmpty ? [input(nil)] : paths.map(input) }
 }
 
 /// Keeps a tool from writing its output over its model or one of its inputs

@@ -32,7 +32,9 @@ public struct ScoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Name the K features with the largest share of each row's error.", valueName: "k"))
     public var explain: Int?
 
-    @Option(help: ArgumentHelp("Feature names for --explain, one per line.", valueName: "file"), completion: .file())
+    @Option(help: ArgumentHelp(
+        "Feature names for --explain, one per line (default: the model's, when it has them).", valueName: "file"),
+        completion: .file())
     public var names: String?
 
     @Flag(help: "Keep the input vector in the output rows.")
@@ -100,21 +102,7 @@ public struct ScoreOptions: ParsableArguments {
         return ScoringSettings(
             method: method, samples: samples, seed: seed, threshold: thresholdScore, thresholdRule: anomalyThreshold,
             modelPath: modelPath, explain: explain ?? 0,
-            featureNames: try names.map { try Self.readNames($0, count: model.network.inputWidth) },
+            featureNames: try names.map { try FeatureNamesFile.read($0, count: model.network.inputWidth) } ?? model.featureNames,
             keptVectorField: keep ? vectorField : nil, batchSize: batchSize)
-    }
-
-    /// One name per line (trailing empty lines ignored), one per feature.
-    static func readNames(_ path: String, count: Int) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AEError("cannot read the feature names", source: path)
-        }
-        var names = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
-        while names.last == "" { names.removeLast() }
-        guard names.count == count else {
-            throw AEError("\(names.count) feature names; the model has \(count) features", source: path)
-        }
-        return names
     }
 }

@@ -22,7 +22,9 @@ final class ByteLineReader {
     struct Line {
         let bytes: UnsafePointer<UInt8>
         let count: Int
+        /// The 1-based line and column where `bytes` start.
         let number: Int
+        var column = 1
     }
 
     static let defaultChunkSize = 1 << 20

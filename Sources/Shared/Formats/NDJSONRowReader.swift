@@ -5,42 +5,42 @@
 /// header record `{"ae": {...}}` may come first. The numbers go from the read
 /// buffer straight into the batch matrix; nothing per row touches a `String`.
 ///
+/// Object rows without `field` may instead hold one member per feature, as
+/// pandas writes records: the features are then found by name (the model's,
+/// `--columns`, or for ae-fit the first row's numeric members), and every
+/// other member passes through. The same rows may also come as one JSON
+/// array of rows (`JSONArrayElements`) instead of one per line.
+///
 /// Errors: a bad row ends the batch being read *before* it, so every row in
 /// front of it is delivered; the next `readBatch` call (and every one after)
 /// throws the `AEError`, which names the source, line and byte column.
 public final class NDJSONRowReader {
-    public enum RowShape: Sendable {
-        case array
-        case object
-    }
-
-    /// The row width a caller requires, and who requires it, for the message
-    /// "row has 3 values; the model expects 784".
-    public struct ExpectedWidth: Sendable {
-        public var count: Int
-        public var expectedBy: String
-
-        public init(_ count: Int, expectedBy: String) {
-            self.count = count
-            self.expectedBy = expectedBy
-        }
-    }
-
     /// The input's name in messages: a file name or `<stdin>`.
     public let source: String
     /// The member of object rows that holds the vector.
     public let field: String
-    /// The required width; without one the first row fixes it. Set it before
-    /// the first `readBatch` (after reading `header` when the model is named
-    /// there).
-    public var expectedWidth: ExpectedWidth?
+    /// The required features; without them the first row fixes the width.
+    /// Set them before the first `readBatch` (after reading `header` when the
+    /// model is named there).
+    public var expected: ExpectedFeatures?
+    public let selection: FeatureSelection
     /// Whether the rows are arrays or objects; nil until a row has been read.
     public private(set) var shape: RowShape?
+    /// The features' names, when object rows hold one member per feature;
+    /// known once a row has been read.
+    public var featureNames: [String]? { namedFeatures?.names }
 
-    private let lines: ByteLineReader
+    private let lines: LineSource
     private let fieldName: [UInt8]
     private let droppedFieldNames: [[UInt8]]
     private var width: Int?
+    /// Set by the first object row that lacks `field`: the features to find
+    /// by member name in every object row.
+    private var namedFeatures: FeatureNameTable?
+    /// Which features the row being read has set: `rowStamp` marks them, so
+    /// nothing needs clearing between rows.
+    private var featureStamps: [UInt32] = []
+    private var rowStamp: UInt32 = 0
     /// The header content, or why the first line could not be read; nil
     /// until the first line has been looked at.
     private var headerLookup: Result<JSONValue?, AEError>?
@@ -62,45 +62,51 @@ public final class NDJSONRowReader {
         fileDescriptor: Int32,
         source: String,
         field: String,
-        expectedWidth: ExpectedWidth? = nil,
+        expected: ExpectedFeatures? = nil,
         droppedFields: [String] = [],
         alreadyRead: [UInt8] = []
     ) {
         self.init(
-            fileDescriptor: fileDescriptor, source: source, field: field, expectedWidth: expectedWidth,
-            droppedFields: droppedFields, alreadyRead: alreadyRead, chunkSize: ByteLineReader.defaultChunkSize
+            fileDescriptor: fileDescriptor, source: source, field: field, expected: expected, selection: FeatureSelection(),
+            droppedFields: droppedFields, alreadyRead: alreadyRead, wholeArray: false, chunkSize: ByteLineReader.defaultChunkSize
         )
     }
 
-    /// The initialiser with the size of the reads: tests and the fuzz target
-    /// (fuzz/, through the `Fuzzing` SPI) make it tiny so that short inputs
-    /// cross read boundaries and grow the line buffer.
+    /// The initialiser with every choice: the feature selection, whether the
+    /// text is one JSON array of rows, and the size of the reads, which tests
+    /// and the fuzz target (fuzz/, through the `Fuzzing` SPI) make tiny so
+    /// that short inputs cross read boundaries and grow the buffers.
     @_spi(Fuzzing) public convenience init(
         fileDescriptor: Int32,
         source: String,
         field: String,
-        expectedWidth: ExpectedWidth?,
+        expected: ExpectedFeatures?,
+        selection: FeatureSelection,
         droppedFields: [String],
         alreadyRead: [UInt8],
+        wholeArray: Bool,
         chunkSize: Int
     ) {
         let bytes = PrefixedBytes(alreadyRead, then: FileBytes(descriptor: fileDescriptor, source: source, closesDescriptor: false))
         self.init(
-            bytes, source: source, field: field, expectedWidth: expectedWidth, droppedFields: droppedFields,
-            chunkSize: chunkSize)
+            bytes, source: source, field: field, expected: expected, selection: selection, droppedFields: droppedFields,
+            wholeArray: wholeArray, chunkSize: chunkSize)
     }
 
-    /// Reads the lines of `bytes`.
+    /// Reads rows from `bytes`: lines, or the elements of one JSON array.
     init(
-        _ bytes: ByteSource, source: String, field: String, expectedWidth: ExpectedWidth?, droppedFields: [String],
-        chunkSize: Int = ByteLineReader.defaultChunkSize
+        _ bytes: ByteSource, source: String, field: String, expected: ExpectedFeatures?, selection: FeatureSelection,
+        droppedFields: [String], wholeArray: Bool, chunkSize: Int = ByteLineReader.defaultChunkSize
     ) {
         self.source = source
         self.field = field
-        self.expectedWidth = expectedWidth
+        self.expected = expected
+        self.selection = selection
         fieldName = Array(field.utf8)
         droppedFieldNames = droppedFields.map { Array($0.utf8) }
-        lines = ByteLineReader(bytes, chunkSize: chunkSize)
+        lines = wholeArray
+            ? JSONArrayElements(bytes, source: source, chunkSize: chunkSize)
+            : ByteLineReader(bytes, chunkSize: chunkSize)
         values = .allocate(capacity: valuesCapacity)
     }
 
@@ -200,8 +206,15 @@ public final class NDJSONRowReader {
         return members[0].value
     }
 
+    /// The error at its place in the input: an element of a JSON array may
+    /// start mid-line and span lines.
     private func located(_ error: JSONSyntaxError, in line: ByteLineReader.Line) -> AEError {
-        AEError(error.message, source: source, line: line.number, column: error.offset + 1)
+        var number = line.number, column = line.column + error.offset
+        for k in 0..<min(error.offset, line.count) where line.bytes[k] == UInt8(ascii: "\n") {
+            number += 1
+            column = error.offset - k
+        }
+        return AEError(error.message, source: source, line: number, column: column)
     }
 
     // MARK: Rows
@@ -224,9 +237,15 @@ public final class NDJSONRowReader {
                 at: start
             )
         }
-        let (end, count) = rowShape == .array
-            ? try readVector(line.bytes, at: start, lineLength: line.count)
-            : try readObject(scanner, at: start, into: &batch)
+        if rowShape == .object, shape == nil { try chooseObjectLayout(scanner, at: start) }
+        let (end, count): (Int, Int)
+        if rowShape == .array {
+            (end, count) = try readVector(line.bytes, at: start, lineLength: line.count)
+        } else if let namedFeatures {
+            (end, count) = try readNamedObject(scanner, at: start, features: namedFeatures, into: &batch)
+        } else {
+            (end, count) = try readObject(scanner, at: start, into: &batch)
+        }
         let after = scanner.skipWhitespace(from: end)
         guard after == line.count else { throw JSONSyntaxError("unexpected text after the row", at: after) }
         width = count
@@ -291,6 +310,127 @@ public final class NDJSONRowReader {
         return (i + 1, vectorCount)
     }
 
+    /// Decides, at the first object row, where object rows hold their
+    /// vector: in `field`, or, when the row has no `field` and the features'
+    /// names are known or may be taken from it, one member per feature.
+    private func chooseObjectLayout(_ scanner: JSONScanner, at open: Int) throws(JSONSyntaxError) {
+        guard expected?.names != nil || selection.columns != nil || selection.namesFromObjects else { return }
+        let members = try Self.members(scanner, at: open, openContainers: &openContainers)
+        let isHeaderShaped = members.count == 1 && members[0].name == "ae" && members[0].value == UInt8(ascii: "{")
+        guard !members.contains(where: { $0.name == field }), !isHeaderShaped else { return }
+        let chosen: [String]
+        do throws(FeatureChoiceError) {
+            chosen = try selection.features(
+                among: members.map(\.name), isNumeric: { Self.startsNumber(members[$0].value) }, expected: expected,
+                kind: "member")
+        } catch {
+            throw JSONSyntaxError(error.message, at: 0)
+        }
+        namedFeatures = FeatureNameTable(chosen)
+        featureStamps = Array(repeating: 0, count: chosen.count)
+        while valuesCapacity < chosen.count { _ = growValues() }
+    }
+
+    /// The names of an object row's members, each with the first byte of its value.
+    private static func members(
+        _ scanner: JSONScanner, at open: Int, openContainers: inout [Bool]
+    ) throws(JSONSyntaxError) -> [(name: String, value: UInt8)] {
+        let text = scanner.text
+        var members: [(name: String, value: UInt8)] = []
+        var i = scanner.skipWhitespace(from: open + 1)
+        guard text[i] != UInt8(ascii: "}") else { return [] }
+        while true {
+            guard text[i] == UInt8(ascii: "\"") else { throw JSONSyntaxError("expected '\"' to start a member name", at: i) }
+            let name = try JSONValue.parseString(scanner, at: &i)
+            i = scanner.skipWhitespace(from: i)
+            guard text[i] == UInt8(ascii: ":") else { throw JSONSyntaxError("expected ':' after the member name", at: i) }
+            i = scanner.skipWhitespace(from: i + 1)
+            members.append((name, text[i]))
+            i = scanner.skipWhitespace(from: try scanner.skipValue(from: i, openContainers: &openContainers))
+            if text[i] == UInt8(ascii: "}") { return members }
+            guard text[i] == UInt8(ascii: ",") else { throw JSONSyntaxError("expected ',' or '}'", at: i) }
+            i = scanner.skipWhitespace(from: i + 1)
+        }
+    }
+
+    private static func startsNumber(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "-") || byte &- UInt8(ascii: "0") <= 9
+    }
+
+    /// Reads an object row that holds one member per feature: those members
+    /// into `values` at their feature's place, every other member into the
+    /// batch's pass-through text.
+    private func readNamedObject(
+        _ scanner: JSONScanner, at open: Int, features: FeatureNameTable, into batch: inout RowBatch
+    ) throws(JSONSyntaxError) -> (end: Int, count: Int) {
+        let text = scanner.text
+        rowStamp &+= 1
+        if rowStamp == 0 {
+            featureStamps = Array(repeating: 0, count: features.count)
+            rowStamp = 1
+        }
+        var found = 0
+        var memberCount = 0
+        var isHeaderShaped = false
+        var i = scanner.skipWhitespace(from: open + 1)
+        if text[i] != UInt8(ascii: "}") {
+            while true {
+                guard text[i] == UInt8(ascii: "\"") else {
+                    throw JSONSyntaxError("expected '\"' to start a member name", at: i)
+                }
+                let memberStart = i
+                let (nameEnd, nameHasEscapes) = try scanner.skipString(from: i)
+                let rawName = UnsafeBufferPointer(start: text + memberStart + 1, count: nameEnd - memberStart - 2)
+                let decodedName = nameHasEscapes ? JSONValue.unescape(rawName) : nil
+                let feature = decodedName.map { name in name.withUnsafeBufferPointer { features.index(of: $0) } }
+                    ?? features.index(of: rawName)
+                func nameIs(_ expected: some Sequence<UInt8>) -> Bool {
+                    decodedName?.elementsEqual(expected) ?? rawName.elementsEqual(expected)
+                }
+                i = scanner.skipWhitespace(from: nameEnd)
+                guard text[i] == UInt8(ascii: ":") else {
+                    throw JSONSyntaxError("expected ':' after the member name", at: i)
+                }
+                i = scanner.skipWhitespace(from: i + 1)
+                memberCount += 1
+                if let feature {
+                    let name = JSONValue.string(features.names[feature]).text
+                    guard featureStamps[feature] != rowStamp else { throw JSONSyntaxError("duplicate member \(name)", at: memberStart) }
+                    featureStamps[feature] = rowStamp
+                    found += 1
+                    if Self.startsNumber(text[i]) {
+                        values[feature] = try JSONFloatParser.parse(text, at: &i)
+                    } else if text[i] == UInt8(ascii: "n"), selection.missing == .zero {
+                        i = try scanner.skipValue(from: i, openContainers: &openContainers)
+                        values[feature] = 0
+                    } else if text[i] == UInt8(ascii: "n") {
+                        throw JSONSyntaxError("member \(name) is null (a missing value); --missing zero reads it as 0", at: i)
+                    } else {
+                        throw JSONSyntaxError("member \(name) is not a number", at: i)
+                    }
+                } else {
+                    let valueStart = i
+                    i = try scanner.skipValue(from: i, openContainers: &openContainers)
+                    isHeaderShaped = memberCount == 1 && text[valueStart] == UInt8(ascii: "{") && nameIs("ae".utf8)
+                    if !droppedFieldNames.contains(where: nameIs) {
+                        batch.appendPassThroughMember(UnsafeBufferPointer(start: text + memberStart, count: i - memberStart))
+                    }
+                }
+                i = scanner.skipWhitespace(from: i)
+                if text[i] == UInt8(ascii: "}") { break }
+                guard text[i] == UInt8(ascii: ",") else { throw JSONSyntaxError("expected ',' or '}'", at: i) }
+                i = scanner.skipWhitespace(from: i + 1)
+            }
+        }
+        if memberCount == 1 && isHeaderShaped {
+            throw JSONSyntaxError("header record in the middle of the stream", at: 0)
+        }
+        if found < features.count, let missing = featureStamps.firstIndex(where: { $0 != rowStamp }) {
+            throw JSONSyntaxError("no member \(JSONValue.string(features.names[missing]).text) in this row", at: 0)
+        }
+        return (i + 1, features.count)
+    }
+
     /// "0,0,0,0," read as one little-endian word.
     private static let fourZeros = UInt64(littleEndian: 0x2C30_2C30_2C30_2C30)
 
@@ -335,9 +475,9 @@ public final class NDJSONRowReader {
     }
 
     private func checkWidth(_ count: Int, at open: Int) throws(JSONSyntaxError) {
-        if let required = expectedWidth?.count ?? width {
+        if let required = expected?.width ?? width {
             guard count != required else { return }
-            let reason = expectedWidth.map { "\($0.expectedBy) expects \($0.count)" } ?? "the first row has \(required)"
+            let reason = expected.map { "\($0.expectedBy) expects \($0.width)" } ?? "the first row has \(required)"
             throw JSONSyntaxError("row has \(count) \(count == 1 ? "value" : "values"); \(reason)", at: open)
         }
         if count == 0 { throw JSONSyntaxError("row has no values", at: open) }

@@ -9,6 +9,8 @@ public struct RowBatch {
     public internal(set) var vectors = Matrix(rows: 0, cols: 0)
     /// The 1-based input line of each row.
     public internal(set) var lineNumbers: [Int] = []
+    /// The name of the file the rows come from, for messages about them.
+    public internal(set) var source = "<stdin>"
     /// The pass-through members of all rows, back to back.
     private(set) var passThroughBytes: [UInt8] = []
     /// Where each row's pass-through members end in `passThroughBytes`.
@@ -61,6 +63,53 @@ public struct RowBatch {
             passThroughBytes.append(UInt8(ascii: ","))
         }
         passThroughBytes.append(contentsOf: member)
+    }
+
+    /// Adds a member made from a CSV cell: `name` is its JSON text with the
+    /// colon (`"id":`); the cell becomes a number when `isNumber` (its text
+    /// is a JSON number), `null` when empty, else a string, with each doubled
+    /// quote of a quoted cell made single when `doubledQuotes`. Bytes that
+    /// JSON needs escaped are; others (invalid UTF-8 too) are copied.
+    mutating func appendPassThroughCell(
+        name: UnsafeBufferPointer<UInt8>, _ cell: UnsafeBufferPointer<UInt8>, isNumber: Bool, doubledQuotes: Bool
+    ) {
+        if passThroughBytes.count > (passThroughEnds.last ?? 0) {
+            passThroughBytes.append(UInt8(ascii: ","))
+        }
+        passThroughBytes.append(contentsOf: name)
+        if isNumber {
+            passThroughBytes.append(contentsOf: cell)
+            return
+        }
+        if cell.isEmpty {
+            passThroughBytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+            return
+        }
+        passThroughBytes.append(UInt8(ascii: "\""))
+        var k = 0
+        while k < cell.count {
+            let byte = cell[k]
+            k += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                if doubledQuotes { k += 1 }
+                passThroughBytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case UInt8(ascii: "\\"):
+                passThroughBytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case UInt8(ascii: "\n"):
+                passThroughBytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"):
+                passThroughBytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"):
+                passThroughBytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                passThroughBytes.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default:
+                passThroughBytes.append(byte)
+            }
+        }
+        passThroughBytes.append(UInt8(ascii: "\""))
     }
 
     /// Forgets the members of a row that turned out to be bad.

@@ -4,13 +4,11 @@
 /// `true` or a non-zero number.
 public final class RowLabels {
     public let name: String
-    private let source: String
     private let besideRows: [Double]?
     private var rowsRead = 0
 
     public init(name: String, input: RowInput) throws {
         self.name = name
-        source = input.source
         besideRows = try input.valuesBesideRows(name)
     }
 
@@ -29,9 +27,9 @@ public final class RowLabels {
             switch batch.passThroughMember(name, row: row) {
             case .bool(let flag)?: labels.append(flag)
             case .number(let value)?: labels.append(value != 0)
-            case nil: return (labels, AEError("row has no label member \"\(name)\"", source: source, line: line))
+            case nil: return (labels, AEError("row has no label member \"\(name)\"", source: batch.source, line: line))
             case let other?:
-                return (labels, AEError("label \"\(name)\" is \(other.text); expected a number or true/false", source: source, line: line))
+                return (labels, AEError("label \"\(name)\" is \(other.text); expected a number or true/false", source: batch.source, line: line))
             }
         }
         return (labels, nil)

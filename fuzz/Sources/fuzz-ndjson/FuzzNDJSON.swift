@@ -24,9 +24,9 @@ private func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     lseek(descriptor, off_t(alreadyRead.count), SEEK_SET)
     let reader = NDJSONRowReader(
         fileDescriptor: descriptor, source: "fuzz.ndjson", field: options.field,
-        expectedWidth: options.expectsWidth ? .init(3, expectedBy: "the model") : nil,
-        droppedFields: options.dropsFields ? ["id", "x"] : [], alreadyRead: alreadyRead,
-        chunkSize: options.readsTinyChunks ? 2 : 1 << 16)
+        expected: options.expectsWidth ? ExpectedFeatures(width: 3, expectedBy: "the model") : nil,
+        selection: FeatureSelection(), droppedFields: options.dropsFields ? ["id", "x"] : [], alreadyRead: alreadyRead,
+        wholeArray: false, chunkSize: options.readsTinyChunks ? 2 : 1 << 16)
     var batch = RowBatch()
     do {
         if options.readsHeaderFirst { _ = try reader.header }
