@@ -58,7 +58,6 @@ struct Encode: ToolCommand {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .latent, width: trained.network.latentWidth))
         }
         var generator = SeededGenerator(seed: seed)
-        var total = 0
         try BatchPipeline.run(
             workers: compute.pool.threads,
             read: { try rows.readBatchHere(capacity: batching.batch) },
@@ -71,9 +70,7 @@ struct Encode: ToolCommand {
                 if withLogvar, let logVariance = codes.logVariance { columns.append(("logvar", .vectors(logVariance))) }
                 try output.write(
                     OutputColumns(rows: batch.count, columns: columns), passThrough: batch, asArrays: rows.shape == .array)
-                total += batch.count
             })
-        guard total > 0 else { throw AEError("empty input: no rows", source: rows.source) }
         try output.finish()
     }
 }

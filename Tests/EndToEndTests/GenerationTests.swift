@@ -305,7 +305,7 @@ final class GenerationTests: XCTestCase {
         try fail("ae-decode vae.h5 --sample 70000 -o big.png",
                        "ae-decode: too many rows for a PNG grid, which holds at most 65536 images and 268435456 values (1 GiB); "
                            + "take fewer rows (e.g. with head) or write NDJSON or HDF5")
-        try fail("ae-decode vae.h5 < /dev/null", "ae-decode: <stdin>: empty input: no rows")
+        try fail("ae-decode vae.h5 -o empty.png < /dev/null", "ae-decode: <stdin>: empty input: no rows to draw")
         let usage = try run("ae-decode vae.h5 --sample 2 --cols 3")
         XCTAssertEqual(usage.status, 2)
         XCTAssertTrue(usage.stderr.hasPrefix("ae-decode: --cols applies only to PNG output (-o FILE.png)\n"), usage.stderr)

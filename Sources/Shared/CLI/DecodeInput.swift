@@ -29,12 +29,11 @@ public struct DecodeInput {
                 asArrays: !isObjectRows)
             batch.removeAll()
         }
-        try checkNotEmpty()
     }
 
     /// Gathers every row for a PNG grid, decoded with `model` (or as they
     /// are without one), refusing more rows than a grid holds before
-    /// decoding them.
+    /// decoding them, and no rows: a picture needs at least one image.
     public mutating func gridImages(decodedWith model: TrainedModel?, batchSize: Int, pool: WorkerPool) throws -> Matrix {
         var images = ImageGridRows()
         if case .prior(_, let remaining) = origin, let model {
@@ -46,17 +45,16 @@ public struct DecodeInput {
             images.append(model.map { $0.decode(batch.vectors, pool: pool) } ?? batch.vectors)
             batch.removeAll()
         }
-        try checkNotEmpty()
-        return images.images!
+        guard let drawn = images.images else {
+            if case .rows(let input) = origin { throw AEError("empty input: no rows to draw", source: input.source) }
+            throw AEError("no rows to draw")
+        }
+        return drawn
     }
 
     private var isObjectRows: Bool {
         if case .rows(let input) = origin { return input.shape == .object }
         return false
-    }
-
-    private func checkNotEmpty() throws {
-        if delivered == 0, case .rows(let input) = origin { throw AEError("empty input: no rows", source: input.source) }
     }
 
     /// Appends up to `capacity` codes to `batch`; returns how many (0 at the end).

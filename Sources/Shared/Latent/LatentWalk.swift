@@ -44,7 +44,6 @@ public enum LatentWalk: Sendable {
         if case .paths(let kind, _, _) = self { pairing = PathPairing(kind) }
         var traversal: LatentTraversal?
         var batch = RowBatch()
-        var total = 0
         while try input.readBatch(into: &batch, capacity: batchSize) > 0 {
             let objects = input.shape == .object
             for row in 0..<batch.count {
@@ -64,10 +63,8 @@ public enum LatentWalk: Sendable {
                     preconditionFailure("\(self) reads no input")
                 }
             }
-            total += batch.count
             batch.removeAll()
         }
-        guard total > 0 else { throw AEError("empty input: no rows", source: input.source) }
         try pairing?.finish(source: input.source)
     }
 

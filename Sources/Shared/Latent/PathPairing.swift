@@ -54,7 +54,7 @@ public struct PathPairing {
                 "paths join rows in pairs (the first to the second, the third to the fourth, ...), but the input has \(rowsSeen) rows; "
                     + "the last one (line \(held!.line)) has no partner (use --chain for a path through all rows)",
                 source: source)
-        case .chain where rowsSeen < 2:
+        case .chain where rowsSeen == 1:
             throw AEError("a chain needs at least 2 rows; the input has \(rowsSeen)", source: source)
         default:
             break

@@ -76,7 +76,8 @@ public struct ScoreStream {
     }
 
     /// Scores every row of `rows` into `output` (which the caller finishes),
-    /// a batch per thread of `pool` at a time. A bad row, or a missing label,
+    /// a batch per thread of `pool` at a time; no rows make an empty output.
+    /// A bad row, or a missing label,
     /// ends the run with an error after the rows in front of it have been
     /// written (the failure path flushes them).
     public func run(_ rows: RowInput, to output: RowOutput, labels: RowLabels?, pool: WorkerPool) throws -> ScoringSummary {
@@ -113,7 +114,6 @@ public struct ScoreStream {
                 summary.anomalies += flags.filter { $0 }.count
                 if let labelError = item.labelError { throw labelError }
             })
-        guard summary.rows > 0 else { throw AEError("empty input: no rows", source: rows.source) }
         if labels != nil {
             summary.labelledAnomalies = allLabels.filter { $0 }.count
             summary.rocAUC = RankingMetrics.rocAUC(scores: allScores, labels: allLabels)
