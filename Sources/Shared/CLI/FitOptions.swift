@@ -27,7 +27,9 @@ public struct ModelOptions: ParsableArguments {
         valueName: NormalizationMethod.choices))
     public var normalize: NormalizationMethod?
 
-    @Option(help: ArgumentHelp("Image shape of a row, stored in the model for ae-decode's PNG grids.", valueName: "HxW[xC]"))
+    @Option(help: ArgumentHelp(
+        "Image shape of a row, stored in the model for ae-decode's PNG grids (default: an HDF5 input's [N, H, W] or [N, H, W, C]).",
+        valueName: "HxW[xC]"))
     public var image: ImageShape?
 
     public init() {}
@@ -36,12 +38,13 @@ public struct ModelOptions: ParsableArguments {
         if let latent, latent < 1 { throw ValidationError("--latent must be at least 1") }
     }
 
-    /// The configuration for rows whose features have `featureNames`.
-    public func configuration(training: TrainingOptions, featureNames: [String]?) -> FitConfiguration {
+    /// The configuration for `input`: its feature names, and its image
+    /// shape unless `--image` gives one.
+    public func configuration(training: TrainingOptions, input: TrainingInput) -> FitConfiguration {
         FitConfiguration(
             kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
-            normalization: normalize, featureNames: featureNames, imageShape: image, epochs: training.epochs,
-            validationFraction: training.validation, settings: training.settings)
+            normalization: normalize, featureNames: input.featureNames, imageShape: image ?? input.imageShape,
+            epochs: training.epochs, validationFraction: training.validation, settings: training.settings)
     }
 }
 

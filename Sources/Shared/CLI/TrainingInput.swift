@@ -5,6 +5,8 @@ public struct TrainingInput {
     public var featureNames: [String]?
     /// Where the names came from, for the note ae-fit prints.
     public var namesSource: String?
+    /// The image shape an HDF5 stack of images gives ([N, H, W] or [N, H, W, C]).
+    public var imageShape: ImageShape?
 }
 
 extension InputOptions {
@@ -30,10 +32,10 @@ extension InputOptions {
                 if namesFile != nil {
                     throw AEError("--names is for rows that do not name their features; these name them: \(FeatureSelection.listing(names))", source: input.source)
                 }
-                return TrainingInput(data: data, featureNames: names, namesSource: input.source)
+                return TrainingInput(data: data, featureNames: names, namesSource: input.source, imageShape: input.imageShape)
             }
             let names = try namesFile.map { try FeatureNamesFile.read($0, count: data.width) }
-            return TrainingInput(data: data, featureNames: names, namesSource: namesFile)
+            return TrainingInput(data: data, featureNames: names, namesSource: namesFile, imageShape: input.imageShape)
         }
         if let dataset = input.fileDataset {
             try checkWidth(dataset.cols)

@@ -1,16 +1,22 @@
 import CHDF5
 
-/// A 2-D numeric dataset read in row blocks, so that a file larger than
-/// memory streams: rows are samples, columns are features.
+/// A numeric dataset of rank 2 or more read in row blocks, so that a file
+/// larger than memory streams: the first dimension counts the samples, the
+/// others hold each sample's values (a rank-3 [N, H, W] or rank-4
+/// [N, H, W, C] stack of images is rows of H·W·C values in that order).
 ///
 /// float32, float64 and integer datasets are all read as Float; HDF5
-/// converts while reading. Anything else (strings, records, other ranks) is
-/// refused when the dataset is opened, with a message that says what it holds.
+/// converts while reading. Anything else (strings, records, rank 0 or 1, a
+/// compression filter this HDF5 library lacks) is refused when the dataset
+/// is opened, with a message that says what it holds.
 public final class HDF5Dataset {
     public let file: HDF5File
     public let path: String
     public let rows: Int
+    /// Values per row: the product of the dimensions after the first.
     public let cols: Int
+    /// The dimensions after the first: the shape of one sample.
+    public let sampleShape: [Int]
     /// The stored element type, such as `float64` or `int32`.
     public let storedType: String
     private var id: hid_t
@@ -21,21 +27,28 @@ public final class HDF5Dataset {
         do {
             let header = try file.describeDataset(id, path: path)
             try header.check(readableAs: .float32, path: path, in: file)
-            guard header.dims.count == 2 else {
+            guard header.dims.count >= 2 else {
                 let hint = header.dims.count == 1 ? " (a single feature needs shape [n, 1])" : ""
-                throw file.error("dataset '\(path)' has rank \(header.dims.count); expected a 2-D array of rows\(hint)")
+                throw file.error("dataset '\(path)' has rank \(header.dims.count); expected rows: an array of rank 2 or more\(hint)")
+            }
+            guard let cols = elementCount(Array(header.dims.dropFirst())) else {
+                throw file.error("dataset '\(path)' declares an impossible size \(header.dims)")
             }
             if header.dims.allSatisfy({ $0 > 0 }), Self.holdsNoData(id) {
                 throw file.error(
-                    "dataset '\(path)' declares \(header.dims[0]) rows of \(header.dims[1]) values but none were ever written")
+                    "dataset '\(path)' declares \(header.dims[0]) rows of \(cols) values but none were ever written")
             }
-            if let cacheBytes = Self.chunkCacheBytes(id, cols: header.dims[1], elementSize: header.elementSize) {
+            if let filter = Self.unavailableFilter(id, includingOptional: false) {
+                throw file.error(Self.missingFilterMessage(filter, path: path))
+            }
+            if let cacheBytes = Self.chunkCacheBytes(id, dims: header.dims, elementSize: header.elementSize) {
                 H5Dclose(id)
                 id = -1
                 id = try file.openDataset(path, chunkCacheBytes: cacheBytes)
             }
             self.rows = header.dims[0]
-            self.cols = header.dims[1]
+            self.cols = cols
+            self.sampleShape = Array(header.dims.dropFirst())
             self.storedType = header.storedTypeName
         } catch {
             if id >= 0 { H5Dclose(id) }
@@ -64,6 +77,44 @@ public final class HDF5Dataset {
         return ownStorage && H5Dget_storage_size(dataset) == 0
     }
 
+    /// The image shape of a rank-3 [N, H, W] (grey) or rank-4 [N, H, W, C]
+    /// (C = 1 or 3) dataset; nil for other ranks.
+    public var imageShape: ImageShape? {
+        switch sampleShape.count {
+        case 2: try? ImageShape(height: sampleShape[0], width: sampleShape[1])
+        case 3: try? ImageShape(height: sampleShape[0], width: sampleShape[1], channels: sampleShape[2])
+        default: nil
+        }
+    }
+
+    /// The first filter of the dataset's pipeline that this HDF5 library
+    /// cannot apply, as "HDF5 filter 32000 (lzf)"; nil when none is missing.
+    /// A missing optional filter (h5py marks its LZF so) fails only the
+    /// chunks written with it, so it is named when reading fails.
+    private static func unavailableFilter(_ dataset: hid_t, includingOptional: Bool) -> String? {
+        let creation = H5Dget_create_plist(dataset)
+        guard creation >= 0 else { return nil }
+        defer { H5Pclose(creation) }
+        let count = H5Pget_nfilters(creation)
+        guard count > 0 else { return nil }
+        for index in 0..<UInt32(count) {
+            var flags: UInt32 = 0, valueCount = 8, configuration: UInt32 = 0
+            var values = [UInt32](repeating: 0, count: valueCount)
+            var name = [CChar](repeating: 0, count: 256)
+            let filter = H5Pget_filter2(creation, index, &flags, &valueCount, &values, name.count, &name, &configuration)
+            let isOptional = flags & 1 != 0
+            guard filter >= 0, includingOptional || !isOptional, H5Zfilter_avail(filter) <= 0 else { continue }
+            let label = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return "HDF5 filter \(filter)" + (label.isEmpty ? "" : " (\(label))")
+        }
+        return nil
+    }
+
+    private static func missingFilterMessage(_ filter: String, path: String) -> String {
+        "dataset '\(path)' is compressed with \(filter), which this HDF5 library does not have; "
+            + "write it uncompressed or with gzip (h5py: compression=\"gzip\")"
+    }
+
     /// Reads rows `range` into the first `range.count * cols` elements of
     /// `buffer`.
     public func readRows(_ range: Range<Int>, into buffer: UnsafeMutableBufferPointer<Float>) throws {
@@ -76,13 +127,16 @@ public final class HDF5Dataset {
         let fileSpace = H5Dget_space(id)
         guard fileSpace >= 0 else { throw file.failure(what) }
         defer { H5Sclose(fileSpace) }
-        let start: [hsize_t] = [hsize_t(range.lowerBound), 0]
-        let count: [hsize_t] = [hsize_t(range.count), hsize_t(cols)]
+        let start: [hsize_t] = [hsize_t(range.lowerBound)] + sampleShape.map { _ in 0 }
+        let count: [hsize_t] = [hsize_t(range.count)] + sampleShape.map { hsize_t($0) }
         guard H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil) >= 0 else { throw file.failure(what) }
-        let memorySpace = H5Screate_simple(2, count, nil)
+        let memorySpace = H5Screate_simple(Int32(count.count), count, nil)
         guard memorySpace >= 0 else { throw file.failure(what) }
         defer { H5Sclose(memorySpace) }
         guard H5Dread(id, ae_h5t_native_float(), memorySpace, fileSpace, ae_h5p_default(), buffer.baseAddress) >= 0 else {
+            if let filter = Self.unavailableFilter(id, includingOptional: true) {
+                throw file.error(Self.missingFilterMessage(filter, path: path))
+            }
             throw file.failure(what)
         }
     }
@@ -112,18 +166,23 @@ public final class HDF5Dataset {
         id = -1
     }
 
-    /// A chunk cache big enough for one full row of chunks, when the default
-    /// 1 MiB is not: otherwise reading row blocks smaller than a chunk would
-    /// read (and decompress) every chunk again for each block.
-    private static func chunkCacheBytes(_ dataset: hid_t, cols: Int, elementSize: Int) -> Int? {
+    /// A chunk cache big enough for one full row of chunks (every chunk that
+    /// holds part of a block of rows), when the default 1 MiB is not:
+    /// otherwise reading row blocks smaller than a chunk would read (and
+    /// decompress) every chunk again for each block.
+    private static func chunkCacheBytes(_ dataset: hid_t, dims: [Int], elementSize: Int) -> Int? {
         let creation = H5Dget_create_plist(dataset)
         guard creation >= 0 else { return nil }
         defer { H5Pclose(creation) }
-        var chunk: [hsize_t] = [0, 0]
-        guard H5Pget_layout(creation) == H5D_CHUNKED, H5Pget_chunk(creation, 2, &chunk) == 2,
-              let chunkRows = Int(exactly: chunk[0]), let chunkCols = Int(exactly: chunk[1]), chunkCols > 0,
-              let chunkBytes = elementCount([chunkRows, chunkCols, elementSize]),
-              let rowOfChunks = elementCount([chunkBytes, (cols + chunkCols - 1) / chunkCols])
+        var chunk = [hsize_t](repeating: 0, count: dims.count)
+        guard H5Pget_layout(creation) == H5D_CHUNKED, H5Pget_chunk(creation, Int32(dims.count), &chunk) == dims.count else {
+            return nil
+        }
+        let chunkDims = chunk.map { Int(exactly: $0) ?? 0 }
+        guard chunkDims.allSatisfy({ $0 > 0 }),
+              let chunkBytes = elementCount(chunkDims + [elementSize]),
+              let chunksPerRow = elementCount(zip(dims, chunkDims).dropFirst().map { ($0 + $1 - 1) / $1 }),
+              let rowOfChunks = elementCount([chunkBytes, chunksPerRow])
         else { return nil }
         let defaultBytes = 1 << 20
         let largestUseful = 64 << 20

@@ -63,6 +63,10 @@ public final class RowInput {
     /// been read.
     public var featureNames: [String]? { rows.first.featureNames }
 
+    /// The image shape of the rows when the first input is an HDF5 stack of
+    /// images ([N, H, W] or [N, H, W, C]).
+    public var imageShape: ImageShape? { (rows.first as? HDF5Rows)?.dataset.imageShape }
+
     /// The HDF5 dataset of a single input read from a file on disk (so it
     /// can be read again, as training larger-than-memory data does), before
     /// any row has been read through this input.
