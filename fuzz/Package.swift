@@ -7,10 +7,13 @@ import PackageDescription
 let package = Package(
     name: "ae-fuzz",
     dependencies: [.package(name: "ae", path: "..")],
-    targets: [.systemLibrary(name: "CLibFuzzer")] + ["fuzz-ndjson", "fuzz-model"].map {
+    targets: [
+        .systemLibrary(name: "CLibFuzzer"),
+        .target(name: "FuzzInput"),
+    ] + ["fuzz-ndjson", "fuzz-csv", "fuzz-model"].map {
         .executableTarget(
             name: $0,
-            dependencies: ["CLibFuzzer", .product(name: "Shared", package: "ae")],
+            dependencies: ["CLibFuzzer", "FuzzInput", .product(name: "Shared", package: "ae")],
             // The system's gold stops with an internal error on the
             // instrumented objects; the toolchain's lld links them.
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]

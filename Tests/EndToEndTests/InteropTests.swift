@@ -199,6 +199,38 @@ final class InteropTests: XCTestCase {
         XCTAssertEqual(report, "PNG L (16, 7) 0\n")
     }
 
+    /// What pandas writes (to_csv with a text column that needs quoting,
+    /// to_json records as lines and as one array, to_csv gzipped) trains a
+    /// model and scores alike, and pandas reads the scores back with the ids.
+    func testPandasFramesTrainAndScoreInEveryFormItWrites() throws {
+        let report = try python(
+            """
+            import io
+            import subprocess
+            import numpy as np
+            import pandas as pd
+            rng = np.random.default_rng(4)
+            a, b = rng.normal(size=300), rng.normal(size=300)
+            frame = pd.DataFrame({"id": [f"r{k}" for k in range(300)], "temp": a, "flow": b, "vib": a + b,
+                                  "note": ['said "hi", then\\nleft' if k % 7 == 0 else "ok" for k in range(300)]})
+            frame.to_csv("frame.csv", index=False)
+            frame[["note", "vib", "id", "flow", "temp"]].to_csv("reordered.csv", index=False)
+            frame.to_csv("frame.csv.gz", index=False)
+            frame.to_json("frame.ndjson", orient="records", lines=True)
+            frame.to_json("frame.json", orient="records")
+            subprocess.run(["ae-fit", "frame.csv", "-o", "m.h5", "--epochs", "5", "--quiet"], check=True)
+            def scores(path):
+                out = subprocess.run(["ae-score", "m.h5", path, "--explain", "1"], check=True, capture_output=True, text=True).stdout
+                return pd.read_json(io.StringIO(out), lines=True)
+            reference = scores("frame.csv")
+            same = [scores(p)[["id", "score", "note"]].equals(reference[["id", "score", "note"]])
+                    for p in ["reordered.csv", "frame.csv.gz", "frame.ndjson", "frame.json"]]
+            named = {e[0]["feature"] for e in reference["explain"]} <= {"temp", "flow", "vib"}
+            print(list(reference["id"][:2]), reference["note"][0] == frame["note"][0], same, named)
+            """, needs: ["pandas", "numpy"])
+        XCTAssertEqual(report, "['r0', 'r1'] True [True, True, True, True] True\n")
+    }
+
     func testJqSelectsAeScoresAnomalies() throws {
         try ToolRunner.requireJq()
         try succeed("ae-fit x.ndjson -o m.h5 --latent 2 --epochs 5 --quiet")

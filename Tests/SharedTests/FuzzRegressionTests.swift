@@ -49,24 +49,33 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
-    /// The fuzz target takes the reader's options from an input's first byte
+    /// The fuzz targets take the reader's options from an input's first byte
     /// and the stream from the rest; this replays the stream under every
     /// combination of those options, which includes the one it chose.
-    func testNDJSONRegressionsReadOrFailWithAnAEError() throws {
+    private func replay(_ target: String, read: (String, [UInt8], Int) throws -> Void) throws {
         let directory = try makeTemporaryDirectory()
-        for file in try files(in: "regressions/ndjson") + files(in: "corpus/ndjson") {
+        for file in try files(in: "regressions/\(target)") + files(in: "corpus/\(target)") {
             let stream = Array(try Data(contentsOf: file).dropFirst())
             let path = directory.path("stream")
             try Data(stream).write(to: URL(fileURLWithPath: path))
-            for options in 0..<128 {
+            for options in 0..<256 {
                 do {
-                    try readAll(path, stream: stream, options: options)
+                    try read(path, stream, options)
                 } catch is AEError {
                 } catch {
                     XCTFail("\(file.lastPathComponent), options \(options): \(error)")
                 }
             }
         }
+    }
+
+    func testNDJSONRegressionsReadOrFailWithAnAEError() throws {
+        try replay("ndjson", read: readAll)
+    }
+
+    func testCSVRegressionsReadOrFailWithAnAEError() throws {
+        XCTAssertFalse(try files(in: "corpus/csv").isEmpty)
+        try replay("csv", read: readAllCSV)
     }
 
     private func readAll(_ path: String, stream: [UInt8], options: Int) throws {
@@ -78,10 +87,31 @@ final class FuzzRegressionTests: XCTestCase {
         let reader = NDJSONRowReader(
             fileDescriptor: descriptor, source: "fuzz.ndjson", field: options & 1 == 0 ? "x" : "ae",
             expected: options & 2 != 0 ? ExpectedFeatures(width: 3, expectedBy: "the model") : nil, selection: FeatureSelection(),
-            droppedFields: options & 64 != 0 ? ["id", "x"] : [], alreadyRead: alreadyRead, wholeArray: false,
+            droppedFields: options & 64 != 0 ? ["id", "x"] : [], alreadyRead: alreadyRead, wholeArray: options & 128 != 0,
             chunkSize: options & 4 != 0 ? 2 : ByteLineReader.defaultChunkSize)
         var batch = RowBatch()
         if options & 16 != 0 { _ = try reader.header }
+        while try reader.readBatch(into: &batch, capacity: options & 8 == 0 ? 64 : 1) > 0 {
+            for row in 0..<batch.count { _ = batch.passThrough(row: row) }
+            batch.removeAll()
+        }
+    }
+
+    /// The options as fuzz/Sources/fuzz-csv/CSVReaderOptions.swift decodes them.
+    private func readAllCSV(_ path: String, stream: [UInt8], options: Int) throws {
+        let descriptor = open(path, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(descriptor, 0)
+        defer { close(descriptor) }
+        let reader = try CSVRowReader(
+            fileDescriptor: descriptor, source: "fuzz.csv", delimiter: options & 1 == 0 ? UInt8(ascii: ",") : UInt8(ascii: "\t"),
+            selection: FeatureSelection(columns: options & 16 != 0 ? ["b", "a"] : nil, missing: options & 32 != 0 ? .zero : .error),
+            droppedFields: options & 64 != 0 ? ["id"] : [], chunkSize: options & 4 != 0 ? 2 : ByteLineReader.defaultChunkSize)
+        if options & 2 != 0 {
+            try reader.require(ExpectedFeatures(width: 2, names: ["a", "b"], expectedBy: "the model"))
+        } else if options & 128 != 0 {
+            try reader.require(ExpectedFeatures(width: 2, expectedBy: "the model"))
+        }
+        var batch = RowBatch()
         while try reader.readBatch(into: &batch, capacity: options & 8 == 0 ? 64 : 1) > 0 {
             for row in 0..<batch.count { _ = batch.passThrough(row: row) }
             batch.removeAll()

@@ -20,7 +20,7 @@ import Darwin
 /// `.5`, `5.`, `007`), and pass-through cells are copied as JSON text: no
 /// `String` per cell. Errors, like the NDJSON reader's, end the batch before
 /// the bad row and name the line and the column (1-based, counting fields).
-final class CSVRowReader: FileRows {
+public final class CSVRowReader: FileRows {
     let source: String
     var expected: ExpectedFeatures?
     /// The feature columns' names, in feature order, once rows are read.
@@ -61,6 +61,19 @@ final class CSVRowReader: FileRows {
     private var width = 0
     private var failure: AEError?
 
+    /// Reads from a file descriptor's current position (the caller closes
+    /// it), in reads of `chunkSize` bytes: the fuzz target (fuzz/, through
+    /// the `Fuzzing` SPI) makes them tiny so that short inputs cross read
+    /// boundaries and grow the buffer.
+    @_spi(Fuzzing) public convenience init(
+        fileDescriptor: Int32, source: String, delimiter: UInt8, selection: FeatureSelection, droppedFields: [String],
+        chunkSize: Int
+    ) throws {
+        try self.init(
+            FileBytes(descriptor: fileDescriptor, source: source, closesDescriptor: false), source: source,
+            delimiter: delimiter, selection: selection, droppedFields: droppedFields, chunkSize: chunkSize)
+    }
+
     /// Reads the header line at once (an input without one has no rows).
     init(
         _ bytes: ByteSource, source: String, delimiter: UInt8, selection: FeatureSelection, droppedFields: [String],
@@ -84,12 +97,12 @@ final class CSVRowReader: FileRows {
         values?.deallocate()
     }
 
-    func require(_ expected: ExpectedFeatures) throws {
+    @_spi(Fuzzing) public func require(_ expected: ExpectedFeatures) throws {
         self.expected = expected
     }
 
     /// Appends up to `capacity` rows to `batch` and returns how many; 0 at the end.
-    func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int {
+    @_spi(Fuzzing) public func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int {
         precondition(capacity > 0, "batch capacity must be positive")
         if let failure { throw failure }
         if values == nil { try chooseFeatures() }

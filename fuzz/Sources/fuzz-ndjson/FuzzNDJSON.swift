@@ -1,4 +1,5 @@
 import CLibFuzzer
+import FuzzInput
 import Glibc
 @_spi(Fuzzing) import Shared
 
@@ -26,7 +27,7 @@ private func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         fileDescriptor: descriptor, source: "fuzz.ndjson", field: options.field,
         expected: options.expectsWidth ? ExpectedFeatures(width: 3, expectedBy: "the model") : nil,
         selection: FeatureSelection(), droppedFields: options.dropsFields ? ["id", "x"] : [], alreadyRead: alreadyRead,
-        wholeArray: false, chunkSize: options.readsTinyChunks ? 2 : 1 << 16)
+        wholeArray: options.readsWholeArray, chunkSize: options.readsTinyChunks ? 2 : 1 << 16)
     var batch = RowBatch()
     do {
         if options.readsHeaderFirst { _ = try reader.header }

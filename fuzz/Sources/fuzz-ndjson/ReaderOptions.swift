@@ -13,4 +13,6 @@ struct ReaderOptions {
     /// Hands the first bytes over as already read, as format sniffing does.
     var splitsFirstBytes: Bool { bits & 32 != 0 }
     var dropsFields: Bool { bits & 64 != 0 }
+    /// The stream as one JSON array of rows (`JSONArrayElements`).
+    var readsWholeArray: Bool { bits & 128 != 0 }
 }

@@ -1,21 +1,21 @@
 import Glibc
 
-/// One unlinked temporary file, rewritten for every input: the reader wants
+/// One unlinked temporary file, rewritten for every input: the readers want
 /// a file descriptor, and a pipe would need a writer thread for long inputs.
-final class StreamFile {
-    nonisolated(unsafe) static let shared = StreamFile()
+public final class StreamFile {
+    nonisolated(unsafe) public static let shared = StreamFile()
 
     private let descriptor: Int32
 
     private init() {
-        var template = Array("/tmp/ae-fuzz-ndjson-XXXXXX".utf8CString)
+        var template = Array("/tmp/ae-fuzz-stream-XXXXXX".utf8CString)
         descriptor = mkstemp(&template)
         precondition(descriptor >= 0, "cannot create the fuzz input file")
         unlink(template)
     }
 
     /// The descriptor, holding exactly `bytes`.
-    func holding(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+    public func holding(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
         ftruncate(descriptor, 0)
         var written = 0
         while written < bytes.count {
