@@ -8,7 +8,7 @@ import Glibc
 /// parser may read beyond (here digits, so that a read past the 0 that
 /// mattered would show).
 func terminatedForParsing(_ text: String) -> [UInt8] {
-    Array(text.utf8) + [0] + Array(repeating: UInt8(ascii: "7"), count: ByteLineReader.readableBytesPastEnd)
+    Array(text.utf8) + [0] + Array(repeating: UInt8(ascii: "7"), count: ReadBuffer.readableBytesPastEnd)
 }
 
 final class NDJSONFloatParsingTests: XCTestCase {

@@ -6,9 +6,8 @@ import Darwin
 
 /// Splits a byte source's bytes into lines without decoding them.
 ///
-/// The stream is read in large chunks into one buffer that
-/// grows only when a single line does not fit, so a line of any length works
-/// and ordinary lines cost no allocation. Blank and whitespace-only lines are
+/// The stream is read in large chunks into a `ReadBuffer`, which grows only
+/// when a single line does not fit. Blank and whitespace-only lines are
 /// skipped (their numbers still count), a UTF-8 byte order mark at the very
 /// start is dropped (line 1's columns count from after it), a CR before the LF
 /// is removed, and a last line without a newline is still a line.
@@ -17,8 +16,9 @@ final class ByteLineReader {
     ///
     /// `bytes[count]` is always 0, so scanners can stop on that byte instead
     /// of checking bounds; a 0 anywhere else is an ordinary (invalid) byte.
-    /// Past it, `readableBytesPastEnd` more bytes may be read (their values
-    /// are unspecified), so a scanner may load a word at any index up to `count`.
+    /// Past it, `ReadBuffer.readableBytesPastEnd` more bytes may be read
+    /// (their values are unspecified), so a scanner may load a word at any
+    /// index up to `count`.
     struct Line {
         let bytes: UnsafePointer<UInt8>
         let count: Int
@@ -28,42 +28,22 @@ final class ByteLineReader {
     }
 
     static let defaultChunkSize = 1 << 20
-    /// Bytes allocated (and zeroed) beyond the buffer's capacity, never
-    /// filled: an 8-byte load at the terminating 0 stays inside the allocation.
-    static let readableBytesPastEnd = 8
 
-    private let bytes: ByteSource
-    private var buffer: UnsafeMutablePointer<UInt8>
-    /// Bytes allocated; one is always kept free for the terminating 0.
-    private var capacity: Int
+    private let data: ReadBuffer
     private var lineStart = 0
-    private var dataEnd = 0
     /// Where the search for the next newline resumes.
     private var searchStart = 0
-    private var reachedEndOfInput = false
     private var lineNumber = 0
 
     /// `chunkSize`: the buffer's first size, and so the largest read.
     init(_ bytes: ByteSource, chunkSize: Int = defaultChunkSize) {
-        precondition(chunkSize >= 2, "chunk size too small")
-        self.bytes = bytes
-        capacity = chunkSize
-        buffer = Self.allocateBuffer(capacity: capacity)
-    }
-
-    deinit {
-        buffer.deallocate()
-    }
-
-    private static func allocateBuffer(capacity: Int) -> UnsafeMutablePointer<UInt8> {
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + readableBytesPastEnd)
-        (buffer + capacity).initialize(repeating: 0, count: readableBytesPastEnd)
-        return buffer
+        data = ReadBuffer(bytes, capacity: chunkSize)
     }
 
     /// The next line that holds more than whitespace, or nil at the end.
     func nextLine() throws(AEError) -> Line? {
         while let (start, end) = try nextRawLine() {
+            let buffer = data.bytes
             lineNumber += 1
             var first = start
             var last = end
@@ -91,43 +71,24 @@ final class ByteLineReader {
     /// The byte range of the next line without its LF.
     private func nextRawLine() throws(AEError) -> (Int, Int)? {
         while true {
-            if let newline = memchr(buffer + searchStart, Int32(UInt8(ascii: "\n")), dataEnd - searchStart) {
-                let end = newline.assumingMemoryBound(to: UInt8.self) - buffer
+            if let newline = memchr(data.bytes + searchStart, Int32(UInt8(ascii: "\n")), data.count - searchStart) {
+                let end = newline.assumingMemoryBound(to: UInt8.self) - data.bytes
                 let start = lineStart
                 lineStart = end + 1
                 searchStart = lineStart
                 return (start, end)
             }
-            searchStart = dataEnd
-            if reachedEndOfInput {
-                guard lineStart < dataEnd else { return nil }
+            searchStart = data.count
+            if data.reachedEnd {
+                guard lineStart < data.count else { return nil }
                 let start = lineStart
-                lineStart = dataEnd
-                return (start, dataEnd)
+                lineStart = data.count
+                return (start, data.count)
             }
-            try readMore()
-        }
-    }
-
-    /// Moves the unfinished line to the front, grows the buffer if that line
-    /// fills it, and reads what fits.
-    private func readMore() throws(AEError) {
-        if lineStart > 0 {
-            let pending = dataEnd - lineStart
-            memmove(buffer, buffer + lineStart, pending)
-            dataEnd = pending
+            // The unfinished line moves to the front.
+            try data.refill(droppingFirst: lineStart)
             searchStart -= lineStart
             lineStart = 0
         }
-        if dataEnd == capacity - 1 {
-            let grown = Self.allocateBuffer(capacity: capacity * 2)
-            grown.moveInitialize(from: buffer, count: dataEnd)
-            buffer.deallocate()
-            buffer = grown
-            capacity *= 2
-        }
-        let count = try bytes.read(into: buffer + dataEnd, count: capacity - 1 - dataEnd)
-        if count == 0 { reachedEndOfInput = true }
-        dataEnd += count
     }
 }

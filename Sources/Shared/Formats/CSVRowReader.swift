@@ -40,16 +40,13 @@ public final class CSVRowReader: FileRows {
         case dropped
     }
 
-    private let bytes: ByteSource
+    private let data: ReadBuffer
     private let delimiter: UInt8
     private let selection: FeatureSelection
     private let droppedFields: Set<String>
-    private var buffer: UnsafeMutablePointer<UInt8>
-    /// Bytes allocated; one is always kept free for a terminating 0.
-    private var capacity: Int
+    private var buffer: UnsafeMutablePointer<UInt8> { data.bytes }
+    private var dataEnd: Int { data.count }
     private var position = 0
-    private var dataEnd = 0
-    private var reachedEndOfInput = false
     /// The line `position` is on.
     private var line = 1
     /// Where the first undecided byte of the look-ahead is, which reading more must keep.
@@ -79,21 +76,15 @@ public final class CSVRowReader: FileRows {
         _ bytes: ByteSource, source: String, delimiter: UInt8, selection: FeatureSelection, droppedFields: [String],
         chunkSize: Int = ByteLineReader.defaultChunkSize
     ) throws {
-        precondition(chunkSize >= 2, "chunk size too small")
-        self.bytes = bytes
+        data = ReadBuffer(bytes, capacity: chunkSize)
         self.source = source
         self.delimiter = delimiter
         self.selection = selection
         self.droppedFields = Set(droppedFields)
-        capacity = chunkSize
-        buffer = .allocate(capacity: capacity + ByteLineReader.readableBytesPastEnd)
-        (buffer + capacity).initialize(repeating: 0, count: ByteLineReader.readableBytesPastEnd)
-        buffer[0] = 0
         try readHeader()
     }
 
     deinit {
-        buffer.deallocate()
         values?.deallocate()
     }
 
@@ -438,7 +429,7 @@ public final class CSVRowReader: FileRows {
                 return newline.assumingMemoryBound(to: UInt8.self) - (buffer + position)
             }
             searched = dataEnd - position
-            if reachedEndOfInput { return searched }
+            if data.reachedEnd { return searched }
             try readMore()
         }
     }
@@ -446,33 +437,18 @@ public final class CSVRowReader: FileRows {
     /// Whether `count` bytes from `position` are in the buffer, reading more if need be.
     private func available(_ count: Int) throws(AEError) -> Bool {
         while dataEnd - position < count {
-            if reachedEndOfInput { return false }
+            if data.reachedEnd { return false }
             try readMore()
         }
         return true
     }
 
-    /// Drops the bytes before `position` (or the look-ahead's mark), grows
-    /// the buffer when what is kept fills it, and reads what fits.
+    /// Drops the bytes before `position` (or the look-ahead's mark) and
+    /// reads more.
     private func readMore() throws(AEError) {
         let keep = min(position, mark ?? position)
-        if keep > 0 {
-            memmove(buffer, buffer + keep, dataEnd - keep)
-            dataEnd -= keep
-            position -= keep
-            mark = mark.map { $0 - keep }
-        }
-        if dataEnd == capacity - 1 {
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + ByteLineReader.readableBytesPastEnd)
-            grown.moveInitialize(from: buffer, count: dataEnd)
-            (grown + capacity * 2).initialize(repeating: 0, count: ByteLineReader.readableBytesPastEnd)
-            buffer.deallocate()
-            buffer = grown
-            capacity *= 2
-        }
-        let count = try bytes.read(into: buffer + dataEnd, count: capacity - 1 - dataEnd)
-        if count == 0 { reachedEndOfInput = true }
-        dataEnd += count
-        buffer[dataEnd] = 0
+        try data.refill(droppingFirst: keep)
+        position -= keep
+        mark = mark.map { $0 - keep }
     }
 }

@@ -44,7 +44,7 @@ enum JSONFloatParser {
     /// `text` must be terminated by a byte that cannot continue a number (the
     /// line reader puts a NUL after every line), so the loops need no bounds
     /// checks, and 8 bytes must be readable from any index up to that byte
-    /// (`ByteLineReader.readableBytesPastEnd`).
+    /// (`ReadBuffer.readableBytesPastEnd`).
     @inline(__always)
     static func parse(_ text: UnsafePointer<UInt8>, at index: inout Int) throws(JSONSyntaxError) -> Float {
         let start = index

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Where the NDJSON row reader takes its rows' text from, one row at a time.
 protocol LineSource: AnyObject {
     /// The next row's text, or nil at the end; valid until the next call.
@@ -59,14 +53,11 @@ final class JSONArrayElements: LineSource {
         case afterClose
     }
 
-    private let bytes: ByteSource
+    private let data: ReadBuffer
     private let source: String
-    private var buffer: UnsafeMutablePointer<UInt8>
-    /// Bytes allocated; one is always kept free for a terminating 0.
-    private var capacity: Int
+    private var buffer: UnsafeMutablePointer<UInt8> { data.bytes }
+    private var dataEnd: Int { data.count }
     private var position = 0
-    private var dataEnd = 0
-    private var reachedEndOfInput = false
     /// Bytes dropped from the front of the buffer so far, for absolute offsets.
     private var discarded = 0
     private var line = 1
@@ -77,16 +68,8 @@ final class JSONArrayElements: LineSource {
     private var overwritten: (index: Int, byte: UInt8)?
 
     init(_ bytes: ByteSource, source: String, chunkSize: Int = ByteLineReader.defaultChunkSize) {
-        precondition(chunkSize >= 2, "chunk size too small")
-        self.bytes = bytes
+        data = ReadBuffer(bytes, capacity: chunkSize)
         self.source = source
-        capacity = chunkSize
-        buffer = .allocate(capacity: capacity + ByteLineReader.readableBytesPastEnd)
-        (buffer + capacity).initialize(repeating: 0, count: ByteLineReader.readableBytesPastEnd)
-    }
-
-    deinit {
-        buffer.deallocate()
     }
 
     func nextLine() throws(AEError) -> ByteLineReader.Line? {
@@ -219,28 +202,13 @@ final class JSONArrayElements: LineSource {
         return true
     }
 
-    /// Drops the bytes before `keep`, grows the buffer when what is kept
-    /// fills it, and reads what fits; returns how far the kept bytes moved.
+    /// Drops the bytes before `keep` and reads more; returns how far the
+    /// kept bytes moved.
     private func readMore(keepingFrom keep: Int) throws(AEError) -> Int {
-        guard !reachedEndOfInput else { return 0 }
-        if keep > 0 {
-            memmove(buffer, buffer + keep, dataEnd - keep)
-            dataEnd -= keep
-            position -= keep
-            discarded += keep
-        }
-        if dataEnd == capacity - 1 {
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + ByteLineReader.readableBytesPastEnd)
-            grown.moveInitialize(from: buffer, count: dataEnd)
-            (grown + capacity * 2).initialize(repeating: 0, count: ByteLineReader.readableBytesPastEnd)
-            buffer.deallocate()
-            buffer = grown
-            capacity *= 2
-        }
-        let count = try bytes.read(into: buffer + dataEnd, count: capacity - 1 - dataEnd)
-        if count == 0 { reachedEndOfInput = true }
-        dataEnd += count
-        buffer[dataEnd] = 0
+        guard !data.reachedEnd else { return 0 }
+        try data.refill(droppingFirst: keep)
+        position -= keep
+        discarded += keep
         return keep
     }
 

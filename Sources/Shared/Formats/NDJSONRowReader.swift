@@ -253,13 +253,34 @@ public final class NDJSONRowReader {
         batch.finishRow(vector: values, width: count, lineNumber: line.number)
     }
 
-    /// Reads the members of an object row: the vector into `values`, every
-    /// other member into the batch's pass-through text.
-    private func readObject(
-        _ scanner: JSONScanner, at open: Int, into batch: inout RowBatch
-    ) throws(JSONSyntaxError) -> (end: Int, count: Int) {
+    /// One member of an object row, as `forEachMember` finds it.
+    private struct Member {
+        /// Where its name's opening quote is.
+        let start: Int
+        let rawName: UnsafeBufferPointer<UInt8>
+        /// The name unescaped, when it holds escapes.
+        let decodedName: [UInt8]?
+        /// Where its value starts.
+        let value: Int
+
+        func nameIs(_ expected: some Sequence<UInt8>) -> Bool {
+            decodedName?.elementsEqual(expected) ?? rawName.elementsEqual(expected)
+        }
+
+        func withName<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+            decodedName.map { name in name.withUnsafeBufferPointer(body) } ?? body(rawName)
+        }
+    }
+
+    /// Walks the members of the object at `open`, handing each to `take`,
+    /// which reads or skips its value and returns the index after it;
+    /// returns the index after the closing brace. A lone member `"ae"`
+    /// holding an object is a header record in the wrong place.
+    @inline(__always)
+    private func forEachMember(
+        _ scanner: JSONScanner, at open: Int, _ take: (Member) throws(JSONSyntaxError) -> Int
+    ) throws(JSONSyntaxError) -> Int {
         let text = scanner.text
-        var vectorCount: Int?
         var memberCount = 0
         var isHeaderShaped = false
         var i = scanner.skipWhitespace(from: open + 1)
@@ -271,33 +292,17 @@ public final class NDJSONRowReader {
                 let memberStart = i
                 let (nameEnd, nameHasEscapes) = try scanner.skipString(from: i)
                 let rawName = UnsafeBufferPointer(start: text + memberStart + 1, count: nameEnd - memberStart - 2)
-                let decodedName = nameHasEscapes ? JSONValue.unescape(rawName) : nil
-                func nameIs(_ expected: some Sequence<UInt8>) -> Bool {
-                    decodedName?.elementsEqual(expected) ?? rawName.elementsEqual(expected)
-                }
                 i = scanner.skipWhitespace(from: nameEnd)
                 guard text[i] == UInt8(ascii: ":") else {
                     throw JSONSyntaxError("expected ':' after the member name", at: i)
                 }
                 i = scanner.skipWhitespace(from: i + 1)
+                let member = Member(
+                    start: memberStart, rawName: rawName, decodedName: nameHasEscapes ? JSONValue.unescape(rawName) : nil,
+                    value: i)
                 memberCount += 1
-                if nameIs(fieldName) {
-                    guard vectorCount == nil else { throw JSONSyntaxError("duplicate field \"\(field)\"", at: memberStart) }
-                    guard text[i] == UInt8(ascii: "[") else {
-                        throw JSONSyntaxError("field \"\(field)\" is not an array of numbers", at: i)
-                    }
-                    let (end, count) = try readVector(text, at: i, lineLength: scanner.count)
-                    vectorCount = count
-                    i = end
-                } else {
-                    let valueStart = i
-                    i = try scanner.skipValue(from: i, openContainers: &openContainers)
-                    isHeaderShaped = memberCount == 1 && text[valueStart] == UInt8(ascii: "{") && nameIs("ae".utf8)
-                    if !droppedFieldNames.contains(where: nameIs) {
-                        batch.appendPassThroughMember(UnsafeBufferPointer(start: text + memberStart, count: i - memberStart))
-                    }
-                }
-                i = scanner.skipWhitespace(from: i)
+                isHeaderShaped = memberCount == 1 && text[i] == UInt8(ascii: "{") && member.nameIs("ae".utf8)
+                i = scanner.skipWhitespace(from: try take(member))
                 if text[i] == UInt8(ascii: "}") { break }
                 guard text[i] == UInt8(ascii: ",") else { throw JSONSyntaxError("expected ',' or '}'", at: i) }
                 i = scanner.skipWhitespace(from: i + 1)
@@ -306,8 +311,37 @@ public final class NDJSONRowReader {
         if memberCount == 1 && isHeaderShaped {
             throw JSONSyntaxError("header record in the middle of the stream", at: 0)
         }
+        return i + 1
+    }
+
+    /// Skips a member's value and adds the member to the row's pass-through
+    /// text, unless the caller writes a field of its name itself.
+    private func passThrough(_ member: Member, _ scanner: JSONScanner, into batch: inout RowBatch) throws(JSONSyntaxError) -> Int {
+        let end = try scanner.skipValue(from: member.value, openContainers: &openContainers)
+        if !droppedFieldNames.contains(where: member.nameIs) {
+            batch.appendPassThroughMember(UnsafeBufferPointer(start: scanner.text + member.start, count: end - member.start))
+        }
+        return end
+    }
+
+    /// Reads the members of an object row: the vector into `values`, every
+    /// other member into the batch's pass-through text.
+    private func readObject(
+        _ scanner: JSONScanner, at open: Int, into batch: inout RowBatch
+    ) throws(JSONSyntaxError) -> (end: Int, count: Int) {
+        var vectorCount: Int?
+        let end = try forEachMember(scanner, at: open) { member throws(JSONSyntaxError) in
+            guard member.nameIs(fieldName) else { return try passThrough(member, scanner, into: &batch) }
+            guard vectorCount == nil else { throw JSONSyntaxError("duplicate field \"\(field)\"", at: member.start) }
+            guard scanner.text[member.value] == UInt8(ascii: "[") else {
+                throw JSONSyntaxError("field \"\(field)\" is not an array of numbers", at: member.value)
+            }
+            let (end, count) = try readVector(scanner.text, at: member.value, lineLength: scanner.count)
+            vectorCount = count
+            return end
+        }
         guard let vectorCount else { throw JSONSyntaxError("no field \"\(field)\" in this row", at: 0) }
-        return (i + 1, vectorCount)
+        return (end, vectorCount)
     }
 
     /// Decides, at the first object row, where object rows hold their
@@ -315,42 +349,22 @@ public final class NDJSONRowReader {
     /// names are known or may be taken from it, one member per feature.
     private func chooseObjectLayout(_ scanner: JSONScanner, at open: Int) throws(JSONSyntaxError) {
         guard expected?.names != nil || selection.columns != nil || selection.namesFromObjects else { return }
-        let members = try Self.members(scanner, at: open, openContainers: &openContainers)
-        let isHeaderShaped = members.count == 1 && members[0].name == "ae" && members[0].value == UInt8(ascii: "{")
-        guard !members.contains(where: { $0.name == field }), !isHeaderShaped else { return }
+        var members: [(name: String, isNumber: Bool)] = []
+        _ = try forEachMember(scanner, at: open) { member throws(JSONSyntaxError) in
+            members.append((member.withName { String(decoding: $0, as: UTF8.self) }, Self.startsNumber(scanner.text[member.value])))
+            return try scanner.skipValue(from: member.value, openContainers: &openContainers)
+        }
+        guard !members.contains(where: { $0.name == field }) else { return }
         let chosen: [String]
         do throws(FeatureChoiceError) {
             chosen = try selection.features(
-                among: members.map(\.name), isNumeric: { Self.startsNumber(members[$0].value) }, expected: expected,
-                kind: "member")
+                among: members.map(\.name), isNumeric: { members[$0].isNumber }, expected: expected, kind: "member")
         } catch {
             throw JSONSyntaxError(error.message, at: 0)
         }
         namedFeatures = FeatureNameTable(chosen)
         featureStamps = Array(repeating: 0, count: chosen.count)
         while valuesCapacity < chosen.count { _ = growValues() }
-    }
-
-    /// The names of an object row's members, each with the first byte of its value.
-    private static func members(
-        _ scanner: JSONScanner, at open: Int, openContainers: inout [Bool]
-    ) throws(JSONSyntaxError) -> [(name: String, value: UInt8)] {
-        let text = scanner.text
-        var members: [(name: String, value: UInt8)] = []
-        var i = scanner.skipWhitespace(from: open + 1)
-        guard text[i] != UInt8(ascii: "}") else { return [] }
-        while true {
-            guard text[i] == UInt8(ascii: "\"") else { throw JSONSyntaxError("expected '\"' to start a member name", at: i) }
-            let name = try JSONValue.parseString(scanner, at: &i)
-            i = scanner.skipWhitespace(from: i)
-            guard text[i] == UInt8(ascii: ":") else { throw JSONSyntaxError("expected ':' after the member name", at: i) }
-            i = scanner.skipWhitespace(from: i + 1)
-            members.append((name, text[i]))
-            i = scanner.skipWhitespace(from: try scanner.skipValue(from: i, openContainers: &openContainers))
-            if text[i] == UInt8(ascii: "}") { return members }
-            guard text[i] == UInt8(ascii: ",") else { throw JSONSyntaxError("expected ',' or '}'", at: i) }
-            i = scanner.skipWhitespace(from: i + 1)
-        }
     }
 
     private static func startsNumber(_ byte: UInt8) -> Bool {
@@ -370,65 +384,29 @@ public final class NDJSONRowReader {
             rowStamp = 1
         }
         var found = 0
-        var memberCount = 0
-        var isHeaderShaped = false
-        var i = scanner.skipWhitespace(from: open + 1)
-        if text[i] != UInt8(ascii: "}") {
-            while true {
-                guard text[i] == UInt8(ascii: "\"") else {
-                    throw JSONSyntaxError("expected '\"' to start a member name", at: i)
-                }
-                let memberStart = i
-                let (nameEnd, nameHasEscapes) = try scanner.skipString(from: i)
-                let rawName = UnsafeBufferPointer(start: text + memberStart + 1, count: nameEnd - memberStart - 2)
-                let decodedName = nameHasEscapes ? JSONValue.unescape(rawName) : nil
-                let feature = decodedName.map { name in name.withUnsafeBufferPointer { features.index(of: $0) } }
-                    ?? features.index(of: rawName)
-                func nameIs(_ expected: some Sequence<UInt8>) -> Bool {
-                    decodedName?.elementsEqual(expected) ?? rawName.elementsEqual(expected)
-                }
-                i = scanner.skipWhitespace(from: nameEnd)
-                guard text[i] == UInt8(ascii: ":") else {
-                    throw JSONSyntaxError("expected ':' after the member name", at: i)
-                }
-                i = scanner.skipWhitespace(from: i + 1)
-                memberCount += 1
-                if let feature {
-                    let name = JSONValue.string(features.names[feature]).text
-                    guard featureStamps[feature] != rowStamp else { throw JSONSyntaxError("duplicate member \(name)", at: memberStart) }
-                    featureStamps[feature] = rowStamp
-                    found += 1
-                    if Self.startsNumber(text[i]) {
-                        values[feature] = try JSONFloatParser.parse(text, at: &i)
-                    } else if text[i] == UInt8(ascii: "n"), selection.missing == .zero {
-                        i = try scanner.skipValue(from: i, openContainers: &openContainers)
-                        values[feature] = 0
-                    } else if text[i] == UInt8(ascii: "n") {
-                        throw JSONSyntaxError("member \(name) is null (a missing value); --missing zero reads it as 0", at: i)
-                    } else {
-                        throw JSONSyntaxError("member \(name) is not a number", at: i)
-                    }
-                } else {
-                    let valueStart = i
-                    i = try scanner.skipValue(from: i, openContainers: &openContainers)
-                    isHeaderShaped = memberCount == 1 && text[valueStart] == UInt8(ascii: "{") && nameIs("ae".utf8)
-                    if !droppedFieldNames.contains(where: nameIs) {
-                        batch.appendPassThroughMember(UnsafeBufferPointer(start: text + memberStart, count: i - memberStart))
-                    }
-                }
-                i = scanner.skipWhitespace(from: i)
-                if text[i] == UInt8(ascii: "}") { break }
-                guard text[i] == UInt8(ascii: ",") else { throw JSONSyntaxError("expected ',' or '}'", at: i) }
-                i = scanner.skipWhitespace(from: i + 1)
+        let end = try forEachMember(scanner, at: open) { member throws(JSONSyntaxError) in
+            guard let feature = member.withName(features.index(of:)) else { return try passThrough(member, scanner, into: &batch) }
+            let name = JSONValue.string(features.names[feature]).text
+            guard featureStamps[feature] != rowStamp else { throw JSONSyntaxError("duplicate member \(name)", at: member.start) }
+            featureStamps[feature] = rowStamp
+            found += 1
+            var i = member.value
+            if Self.startsNumber(text[i]) {
+                values[feature] = try JSONFloatParser.parse(text, at: &i)
+            } else if text[i] == UInt8(ascii: "n"), selection.missing == .zero {
+                i = try scanner.skipValue(from: i, openContainers: &openContainers)
+                values[feature] = 0
+            } else if text[i] == UInt8(ascii: "n") {
+                throw JSONSyntaxError("member \(name) is null (a missing value); --missing zero reads it as 0", at: i)
+            } else {
+                throw JSONSyntaxError("member \(name) is not a number", at: i)
             }
-        }
-        if memberCount == 1 && isHeaderShaped {
-            throw JSONSyntaxError("header record in the middle of the stream", at: 0)
+            return i
         }
         if found < features.count, let missing = featureStamps.firstIndex(where: { $0 != rowStamp }) {
             throw JSONSyntaxError("no member \(JSONValue.string(features.names[missing]).text) in this row", at: 0)
         }
-        return (i + 1, features.count)
+        return (end, features.count)
     }
 
     /// "0,0,0,0," read as one little-endian word.
