@@ -188,6 +188,15 @@ final class RowInputTests: XCTestCase {
         XCTAssertEqual(try batches(try input([path], selection: columns)).first?.vectors, Matrix([[2, 1]]))
     }
 
+    func testColumnsAndExcludeNeedRowsThatNameTheirFeatures() throws {
+        let arrays = try file("a.ndjson", "[1,2]\n")
+        XCTAssertEqual(failure { _ = try batches(try input([arrays], selection: FeatureSelection(exclude: ["a"]))) },
+                       "\(arrays): --columns and --exclude choose among CSV columns or the members of objects without the vector field; "
+                        + "these rows do not name their features")
+        let vectors = try file("x.ndjson", #"{"id":1,"x":[1,2]}"# + "\n")
+        XCTAssertNotNil(failure { _ = try batches(try input([vectors], selection: FeatureSelection(columns: ["id"]))) })
+    }
+
     func testFittingTakesTheFirstRowsNumericMembers() throws {
         let path = try file("w.ndjson", #"{"id":"r1","p":1,"q":2.5,"ok":true}"# + "\n" + #"{"q":4,"p":3,"id":"r2","ok":false}"# + "\n")
         let stream = try input([path], selection: FeatureSelection(namesFromObjects: true))

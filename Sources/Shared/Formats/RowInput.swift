@@ -261,6 +261,12 @@ private final class RowSource: @unchecked Sendable {
     /// hold; the others' must agree.
     private func establish(width: Int) throws {
         let shape = current.shape ?? .array
+        let selection = settings.selection
+        if selection.columns != nil || !selection.exclude.isEmpty, current.featureNames == nil {
+            throw AEError(
+                "--columns and --exclude choose among CSV columns or the members of objects without the vector field; "
+                    + "these rows do not name their features", source: current.source)
+        }
         guard let established else {
             established = (shape, current.source)
             if expected?.names == nil {
