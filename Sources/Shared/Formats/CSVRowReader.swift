@@ -33,7 +33,7 @@ public final class CSVRowReader: FileRows {
     /// Cells read as missing values besides the empty cell (pandas' and R's).
     private static let missingTokens: [[UInt8]] = ["NA", "N/A", "NaN", "nan", "null", "NULL"].map { Array($0.utf8) }
 
-    private enum Role {
+    fileprivate enum Role {
         case feature(Int)
         /// Passed through under the JSON text `"name":` (the index into `memberPrefixes`).
         case passThrough(Int)
@@ -52,9 +52,10 @@ public final class CSVRowReader: FileRows {
     /// Where the first undecided byte of the look-ahead is, which reading more must keep.
     private var mark: Int?
     private var columnNames: [String] = []
-    private var roles: [Role] = []
-    private var memberPrefixes: [[UInt8]] = []
-    private var values: UnsafeMutablePointer<Float>?
+    /// Per column, once the features are chosen (nil until then).
+    private var roles: [Role]?
+    fileprivate var memberPrefixes: [[UInt8]] = []
+    private var values: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private var width = 0
     private var failure: AEError?
 
@@ -85,7 +86,7 @@ public final class CSVRowReader: FileRows {
     }
 
     deinit {
-        values?.deallocate()
+        values.deallocate()
     }
 
     @_spi(Fuzzing) public func require(_ expected: ExpectedFeatures) throws {
@@ -96,7 +97,7 @@ public final class CSVRowReader: FileRows {
     @_spi(Fuzzing) public func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int {
         precondition(capacity > 0, "batch capacity must be positive")
         if let failure { throw failure }
-        if values == nil { try chooseFeatures() }
+        if roles == nil { try chooseFeatures() }
         var appended = 0
         while appended < capacity {
             do throws(AEError) {
@@ -119,11 +120,9 @@ public final class CSVRowReader: FileRows {
         if try available(3), buffer[position] == 0xEF, buffer[position + 1] == 0xBB, buffer[position + 2] == 0xBF {
             position += 3
         }
-        var names: [String] = []
-        guard let headerLine = try scanRecord(handle: { _, start, end, quoted, doubledQuotes, _ throws(AEError) in
-            let text = Array(UnsafeBufferPointer(start: self.buffer + start, count: end - start))
-            names.append(String(decoding: quoted ? Self.undoubled(text, doubledQuotes) : Self.trimmed(text), as: UTF8.self))
-        }) else { return }
+        var header = HeaderCells()
+        guard let headerLine = try scanRecord(&header) else { return }
+        let names = header.names
         var seen: [String: Int] = [:]
         for (column, name) in names.enumerated() {
             if let earlier = seen.updateValue(column, forKey: name) {
@@ -138,16 +137,12 @@ public final class CSVRowReader: FileRows {
     /// Decides the feature columns and what becomes of the others, looking
     /// ahead at the first data rows when numbers decide.
     private func chooseFeatures() throws(AEError) {
-        guard !columnNames.isEmpty else {
-            values = .allocate(capacity: 1)
-            return
-        }
         let evidence = expected?.names == nil && selection.columns == nil ? lookAhead() : nil
         // Without rows there are no numbers to choose by: the input is
         // empty, or its first row is bad, which is then the error.
-        if let evidence, evidence.rows == 0 {
-            if let error = evidence.error { throw error }
-            values = .allocate(capacity: 1)
+        if columnNames.isEmpty || evidence?.rows == 0 {
+            if let error = evidence?.error { throw error }
+            roles = []
             return
         }
         let chosen: [String]
@@ -168,6 +163,7 @@ public final class CSVRowReader: FileRows {
         }
         featureNames = chosen
         width = chosen.count
+        values.deallocate()
         values = .allocate(capacity: width)
     }
 
@@ -177,7 +173,7 @@ public final class CSVRowReader: FileRows {
     /// look-ahead (with its error); reading reports it in its turn, after the
     /// rows in front of it.
     private func lookAhead() -> (rows: Int, cells: [(numbers: Int, others: Int)], error: AEError?) {
-        var evidence = Array(repeating: (numbers: 0, others: 0), count: columnNames.count)
+        var evidence = NumberEvidence(columns: columnNames.count)
         var rows = 0
         let startLine = line
         mark = position
@@ -188,73 +184,163 @@ public final class CSVRowReader: FileRows {
         }
         for _ in 0..<Self.rowsDecidingNumbers {
             do throws(AEError) {
-                guard try scanRecord(handle: { column, start, end, _, _, _ throws(AEError) in
-                    let (first, last) = self.trimmedRange(start, end)
-                    if self.number(first, last) != nil {
-                        evidence[column].numbers += 1
-                    } else if !self.isMissing(first, last) {
-                        evidence[column].others += 1
-                    }
-                }) != nil else { break }
+                guard try scanRecord(&evidence) != nil else { break }
             } catch {
-                return (rows, evidence, error)
+                return (rows, evidence.cells, error)
             }
             rows += 1
         }
-        return (rows, evidence, nil)
+        return (rows, evidence.cells, nil)
     }
 
     // MARK: Records
 
-    /// Reads one record into `batch`; false at the end of input.
-    private func readRecord(into batch: inout RowBatch) throws(AEError) -> Bool {
-        guard let recordLine = try scanRecord(handle: { column, start, end, _, doubledQuotes, fieldLine throws(AEError) in
-            try self.take(column: column, start, end, doubledQuotes: doubledQuotes, line: fieldLine, into: &batch)
-        }) else { return false }
-        batch.finishRow(vector: values!, width: width, lineNumber: recordLine)
-        return true
-    }
+    /// One field's content, valid while its record is scanned.
+    fileprivate struct Cell {
+        let bytes: UnsafePointer<UInt8>
+        let count: Int
+        let quoted: Bool
+        let doubledQuotes: Bool
+        /// The line the field starts on.
+        let line: Int
 
-    /// One cell of a data row, into the vector or the pass-through text.
-    @inline(__always)
-    private func take(
-        column: Int, _ start: Int, _ end: Int, doubledQuotes: Bool, line fieldLine: Int, into batch: inout RowBatch
-    ) throws(AEError) {
-        switch roles[column] {
-        case .feature(let index):
-            let (first, last) = trimmedRange(start, end)
-            if let value = number(first, last) {
-                values![index] = value
-                return
-            }
-            guard isMissing(first, last) else { throw notANumber(column: column, first, last, line: fieldLine) }
-            guard selection.missing == .zero else {
-                let what = first == last ? "an empty cell" : "a missing value"
-                throw AEError(
-                    "\(what) in feature column \(JSONValue.string(columnNames[column]).text); --missing zero reads it as 0",
-                    source: source, line: fieldLine, column: column + 1)
-            }
-            values![index] = 0
-        case .passThrough(let member):
-            let cell = UnsafeBufferPointer(start: buffer + start, count: end - start)
-            memberPrefixes[member].withUnsafeBufferPointer { name in
-                batch.appendPassThroughCell(
-                    name: name, cell, isNumber: !doubledQuotes && isJSONNumber(start, end), doubledQuotes: doubledQuotes)
-            }
-        case .dropped:
-            break
+        /// The content without the spaces and tabs around it.
+        @inline(__always)
+        var trimmed: UnsafeBufferPointer<UInt8> {
+            var first = 0, last = count
+            while first < last, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") { first += 1 }
+            while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+            return UnsafeBufferPointer(start: bytes + first, count: last - first)
         }
     }
 
-    /// Scans the record at `position` and moves past it, calling
-    /// `handle(column, start, end, quoted, doubledQuotes, line)` with each
-    /// field's content (buffer indices, valid during the call); checks that
-    /// the record has one field per column once the header is known.
-    /// Returns the line the record starts on; nil at the end of input.
+    /// What the scan does with each field of a record.
+    private protocol CellHandler {
+        mutating func take(_ column: Int, _ cell: Cell, of reader: CSVRowReader) throws(AEError)
+    }
+
+    /// The header's fields become the column names.
+    private struct HeaderCells: CellHandler {
+        var names: [String] = []
+
+        mutating func take(_ column: Int, _ cell: Cell, of reader: CSVRowReader) throws(AEError) {
+            let text = Array(UnsafeBufferPointer(start: cell.bytes, count: cell.count))
+            names.append(String(decoding: cell.quoted ? undoubled(text, cell.doubledQuotes) : trimmed(text), as: UTF8.self))
+        }
+
+        private func trimmed(_ text: [UInt8]) -> ArraySlice<UInt8> {
+            let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return [] }
+            return text[first...last]
+        }
+
+        /// A quoted field's content with each doubled quote made single.
+        private func undoubled(_ text: [UInt8], _ doubledQuotes: Bool) -> ArraySlice<UInt8> {
+            guard doubledQuotes else { return text[...] }
+            var result: [UInt8] = []
+            var k = 0
+            while k < text.count {
+                result.append(text[k])
+                k += text[k] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            return result[...]
+        }
+    }
+
+    /// The look-ahead's count, per column, of the cells that are numbers and
+    /// the cells that are neither numbers nor missing.
+    private struct NumberEvidence: CellHandler {
+        var cells: [(numbers: Int, others: Int)]
+
+        init(columns: Int) {
+            cells = Array(repeating: (0, 0), count: columns)
+        }
+
+        mutating func take(_ column: Int, _ cell: Cell, of reader: CSVRowReader) throws(AEError) {
+            let trimmed = cell.trimmed
+            if CSVRowReader.number(trimmed) != nil {
+                cells[column].numbers += 1
+            } else if !CSVRowReader.isMissing(trimmed) {
+                cells[column].others += 1
+            }
+        }
+    }
+
+    /// A data row's fields go into the vector or the pass-through text.
+    private struct RowCells: CellHandler {
+        let roles: [Role]
+        let values: UnsafeMutablePointer<Float>
+        var batch: RowBatch
+
+        mutating func take(_ column: Int, _ cell: Cell, of reader: CSVRowReader) throws(AEError) {
+            switch roles[column] {
+            case .feature(let index):
+                // A lone 0 is most of the cells of sparse data (images, counts).
+                if cell.count == 1, cell.bytes[0] == UInt8(ascii: "0") {
+                    values[index] = 0
+                    return
+                }
+                let trimmed = cell.trimmed
+                guard let value = CSVRowReader.number(trimmed) else {
+                    values[index] = try reader.missingValue(column: column, trimmed, line: cell.line)
+                    return
+                }
+                values[index] = value
+            case .passThrough(let member):
+                reader.memberPrefixes[member].withUnsafeBufferPointer { name in
+                    batch.appendPassThroughCell(
+                        name: name, UnsafeBufferPointer(start: cell.bytes, count: cell.count),
+                        isNumber: !cell.doubledQuotes && CSVRowReader.isJSONNumber(cell), doubledQuotes: cell.doubledQuotes)
+                }
+            case .dropped:
+                break
+            }
+        }
+    }
+
+    /// Reads one record into `batch`; false at the end of input.
+    private func readRecord(into batch: inout RowBatch) throws(AEError) -> Bool {
+        // The batch moves into the handler and back, so that it stays the
+        // only owner of its storage and grows in place.
+        var cells = RowCells(roles: roles!, values: values, batch: RowBatch())
+        swap(&cells.batch, &batch)
+        defer { swap(&cells.batch, &batch) }
+        guard let recordLine = try scanRecord(&cells) else { return false }
+        cells.batch.finishRow(vector: values, width: width, lineNumber: recordLine)
+        return true
+    }
+
+    /// The value of a feature cell that holds no number: 0 for a missing
+    /// value under `--missing zero`, else the error.
+    fileprivate func missingValue(column: Int, _ cell: UnsafeBufferPointer<UInt8>, line: Int) throws(AEError) -> Float {
+        let name = JSONValue.string(columnNames[column]).text
+        guard Self.isMissing(cell) else {
+            var i = 0
+            if case .failure(let error) = Result(catching: { () throws(JSONSyntaxError) in try JSONFloatParser.parse(cell.baseAddress!, at: &i) }),
+               error.message == "number out of range" {
+                throw AEError("number out of range in feature column \(name)", source: source, line: line, column: column + 1)
+            }
+            let shown = String(decoding: cell.prefix(40), as: UTF8.self) + (cell.count > 40 ? "…" : "")
+            throw AEError(
+                "expected a number in feature column \(name), not \(JSONValue.string(shown).text)",
+                source: source, line: line, column: column + 1)
+        }
+        guard selection.missing == .zero else {
+            let what = cell.isEmpty ? "an empty cell" : "a missing value"
+            throw AEError(
+                "\(what) in feature column \(name); --missing zero reads it as 0", source: source, line: line, column: column + 1)
+        }
+        return 0
+    }
+
+    /// Scans the record at `position` and moves past it, handing each field
+    /// to `handler`; checks that the record has one field per column once the
+    /// header is known. Returns the line the record starts on; nil at the end
+    /// of input.
     ///
     /// Reading more may move the buffer's bytes, so offsets within the
     /// record are kept relative to `position`, which moves with them.
-    private func scanRecord(handle: (Int, Int, Int, Bool, Bool, Int) throws(AEError) -> Void) throws(AEError) -> Int? {
+    private func scanRecord<Handler: CellHandler>(_ handler: inout Handler) throws(AEError) -> Int? {
         var lineEnd: Int
         while true {
             guard try available(1) else { return nil }
@@ -264,29 +350,33 @@ public final class CSVRowReader: FileRows {
             line += 1
         }
         let recordLine = line
+        let columns = columnNames.count
+        let delimiter = delimiter
+        var record = UnsafePointer(buffer + position)
         var column = 0
         var i = 0
         while true {
-            if !columnNames.isEmpty, column == columnNames.count {
+            if columns > 0, column == columns {
                 throw AEError(
-                    "row has more than \(columnNames.count) fields; the header has \(columnNames.count)",
-                    source: source, line: recordLine, column: column + 1)
+                    "row has more than \(columns) fields; the header has \(columns)", source: source, line: recordLine,
+                    column: column + 1)
             }
             let fieldLine = line
-            if buffer[position + i] == UInt8(ascii: "\"") {
+            if record[i] == UInt8(ascii: "\"") {
                 let contentStart = i + 1
                 var j = contentStart
                 var doubledQuotes = false
                 while true {
-                    let from = position + j
-                    if let quote = memchr(buffer + from, Int32(UInt8(ascii: "\"")), lineEnd - j) {
-                        let q = quote.assumingMemoryBound(to: UInt8.self) - (buffer + position)
-                        if q + 1 < lineEnd, buffer[position + q + 1] == UInt8(ascii: "\"") {
+                    if let quote = memchr(record + j, Int32(UInt8(ascii: "\"")), lineEnd - j) {
+                        let q = UnsafePointer(quote.assumingMemoryBound(to: UInt8.self)) - record
+                        if q + 1 < lineEnd, record[q + 1] == UInt8(ascii: "\"") {
                             doubledQuotes = true
                             j = q + 2
                             continue
                         }
-                        try handle(column, position + contentStart, position + q, true, doubledQuotes, fieldLine)
+                        try handler.take(column, Cell(
+                            bytes: record + contentStart, count: q - contentStart, quoted: true, doubledQuotes: doubledQuotes,
+                            line: fieldLine), of: self)
                         i = q + 1
                         break
                     }
@@ -297,27 +387,27 @@ public final class CSVRowReader: FileRows {
                     line += 1
                     j = lineEnd + 1
                     lineEnd = try self.lineEnd(from: j)
+                    record = UnsafePointer(buffer + position)
                 }
-                let next = buffer[position + i]
+                let next = record[i]
                 guard i == lineEnd || next == delimiter || (next == UInt8(ascii: "\r") && i + 1 == lineEnd) else {
                     throw AEError("unexpected text after a quoted field", source: source, line: line, column: column + 1)
                 }
             } else {
-                let start = position + i, end = position + lineEnd
-                var j = start
-                while j < end && buffer[j] != delimiter { j += 1 }
+                var j = i
+                while j < lineEnd && record[j] != delimiter { j += 1 }
                 var contentEnd = j
-                if j == end, contentEnd > start, buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
-                try handle(column, start, contentEnd, false, false, fieldLine)
-                i = j - position
+                if j == lineEnd, contentEnd > i, record[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+                try handler.take(column, Cell(bytes: record + i, count: contentEnd - i, quoted: false, doubledQuotes: false, line: fieldLine), of: self)
+                i = j
             }
-            guard i < lineEnd, buffer[position + i] == delimiter else { break }
+            guard i < lineEnd, record[i] == delimiter else { break }
             i += 1
             column += 1
         }
-        if !columnNames.isEmpty, column + 1 != columnNames.count {
+        if columns > 0, column + 1 != columns {
             throw AEError(
-                "row has \(column + 1) \(column == 0 ? "field" : "fields"); the header has \(columnNames.count)",
+                "row has \(column + 1) \(column == 0 ? "field" : "fields"); the header has \(columns)",
                 source: source, line: recordLine, column: column + 2)
         }
         position = min(position + lineEnd + 1, dataEnd)
@@ -327,23 +417,16 @@ public final class CSVRowReader: FileRows {
 
     // MARK: Cells
 
-    /// The cell without the spaces and tabs around it.
-    @inline(__always)
-    private func trimmedRange(_ start: Int, _ end: Int) -> (Int, Int) {
-        var first = start, last = end
-        while first < last, buffer[first] == UInt8(ascii: " ") || buffer[first] == UInt8(ascii: "\t") { first += 1 }
-        while last > first, buffer[last - 1] == UInt8(ascii: " ") || buffer[last - 1] == UInt8(ascii: "\t") { last -= 1 }
-        return (first, last)
-    }
-
     /// The number a cell holds, or nil: the NDJSON parser's JSON numbers,
-    /// then the forms only CSV writers use.
+    /// then the forms only CSV writers use. The byte after the cell is its
+    /// delimiter, a quote, a line end or the buffer's terminating 0, none of
+    /// which continues a number.
     @inline(__always)
-    private func number(_ first: Int, _ last: Int) -> Float? {
-        guard first < last else { return nil }
-        var i = first
-        if let value = try? JSONFloatParser.parse(buffer, at: &i), i == last { return value }
-        return Self.lenientNumber(buffer + first, count: last - first)
+    fileprivate static func number(_ cell: UnsafeBufferPointer<UInt8>) -> Float? {
+        guard let text = cell.baseAddress, cell.count > 0 else { return nil }
+        var i = 0
+        if let value = try? JSONFloatParser.parse(text, at: &i), i == cell.count { return value }
+        return lenientNumber(text, count: cell.count)
     }
 
     /// `+1`, `.5`, `5.`, `007`, `1E5`: decimal numbers that JSON spells
@@ -371,51 +454,18 @@ public final class CSVRowReader: FileRows {
         }
     }
 
-    private func isMissing(_ first: Int, _ last: Int) -> Bool {
-        first == last || Self.missingTokens.contains { token in
-            token.count == last - first && token.withUnsafeBufferPointer { memcmp($0.baseAddress!, buffer + first, token.count) == 0 }
-        }
-    }
-
-    private func notANumber(column: Int, _ first: Int, _ last: Int, line: Int) -> AEError {
-        let cell = String(decoding: UnsafeBufferPointer(start: buffer + first, count: min(last - first, 40)), as: UTF8.self)
-        let name = JSONValue.string(columnNames[column]).text
-        var i = first
-        if case .failure(let error) = Result(catching: { () throws(JSONSyntaxError) in try JSONFloatParser.parse(buffer, at: &i) }),
-           error.message == "number out of range" {
-            return AEError("number out of range in feature column \(name)", source: source, line: line, column: column + 1)
-        }
-        return AEError(
-            "expected a number in feature column \(name), not \(JSONValue.string(cell + (last - first > 40 ? "…" : "")).text)",
-            source: source, line: line, column: column + 1)
+    fileprivate static func isMissing(_ cell: UnsafeBufferPointer<UInt8>) -> Bool {
+        cell.isEmpty || missingTokens.contains { $0.elementsEqual(cell) }
     }
 
     /// Whether a pass-through cell is a JSON number, which it then stays.
-    private func isJSONNumber(_ start: Int, _ end: Int) -> Bool {
-        guard start < end, buffer[start] == UInt8(ascii: "-") || buffer[start] &- UInt8(ascii: "0") <= 9 else { return false }
-        return (try? JSONScanner(text: buffer, count: dataEnd).skipNumber(from: start)) == end
+    fileprivate static func isJSONNumber(_ cell: Cell) -> Bool {
+        guard cell.count > 0, cell.bytes[0] == UInt8(ascii: "-") || cell.bytes[0] &- UInt8(ascii: "0") <= 9 else { return false }
+        return (try? JSONScanner(text: cell.bytes, count: cell.count).skipNumber(from: 0)) == cell.count
     }
 
     private func isBlank(_ start: Int, _ end: Int) -> Bool {
         (start..<end).allSatisfy { buffer[$0] == UInt8(ascii: " ") || buffer[$0] == UInt8(ascii: "\t") || buffer[$0] == UInt8(ascii: "\r") }
-    }
-
-    private static func trimmed(_ text: [UInt8]) -> ArraySlice<UInt8> {
-        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return [] }
-        return text[first...last]
-    }
-
-    /// A quoted field's content with each doubled quote made single.
-    private static func undoubled(_ text: [UInt8], _ doubledQuotes: Bool) -> ArraySlice<UInt8> {
-        guard doubledQuotes else { return text[...] }
-        var result: [UInt8] = []
-        var k = 0
-        while k < text.count {
-            result.append(text[k])
-            k += text[k] == UInt8(ascii: "\"") ? 2 : 1
-        }
-        return result[...]
     }
 
     // MARK: Buffer
