@@ -96,7 +96,7 @@ struct Fit: ToolCommand {
         let trained = try Fitting.fit(
             rows, configuration, pool: compute.pool, observer: progress, shouldStop: { Interruption.stopRequested })
         try ModelFile.save(trained, to: output)
-        if let summary = trained.summary { progress.report(summary) }
+        if let summary = trained.summary { progress.report(summary, featureNames: trained.featureNames) }
         if Interruption.stopRequested { throw Interrupted.fit(trained, writtenTo: output) }
     }
 }

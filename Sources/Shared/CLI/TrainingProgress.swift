@@ -124,10 +124,10 @@ public final class TrainingProgress: TrainingObserver {
     }
 
     /// Prints the fit summary, then its warnings.
-    public func report(_ summary: FitSummary) {
+    public func report(_ summary: FitSummary, featureNames: [String]?) {
         guard display != .nothing else { return }
         eraseBar()
-        for line in summary.lines() { write("\(tool): \(line)\n") }
+        for line in summary.lines(featureName: { featureNames?[$0] ?? String($0) }) { write("\(tool): \(line)\n") }
         for warning in summary.warnings { write("\(tool): warning: \(warning)\n") }
     }
 
