@@ -26,6 +26,8 @@ struct Fit: ToolCommand {
                   "ae-fit sensors.ndjson -o sensors.h5 --latent 3 --epochs 50"),
             .init("Train a VAE on 20x20 images in [0, 1] with a Bernoulli decoder, keeping the image shape for ae-decode's PNG grids:",
                   "ae-fit blobs.ndjson -o blobs.h5 --kind vae --hidden 256,64 --latent 3 --loss bce --image 20x20 --epochs 30 --batch 32"),
+            .init("Train on a CSV's numeric columns but its label column, keeping their names in the model:",
+                  "ae-fit readings.csv --exclude label -o readings.h5"),
             .init("Train on rows from a pipe and log each epoch's metrics:",
                   "head -8000 mnist.ndjson | ae-fit -o m.h5 --kind vae --hidden 400 --latent 20 --loss bce --epochs 20 --log log.ndjson"),
         ],

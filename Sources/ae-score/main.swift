@@ -25,6 +25,8 @@ struct Score: ToolCommand {
               "ae-score cardio.h5 cardio.ndjson --contamination 0.1 --explain 2 | head -2"),
         .init("Score with the importance-weighted bound, labels from dataset y beside x, into HDF5:",
               "ae-score cardio.h5 cardio.h5 --label y --method iwae --samples 64 -o scores.h5"),
+        .init("Score CSV files in parts, gzipped or not, finding the model's features by name:",
+              "ae-score sensors-named.h5 part-*.csv part-*.csv.gz --explain 2"),
     ])
 
     @OptionGroup
