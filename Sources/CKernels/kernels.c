@@ -2,6 +2,8 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 // Each kernel is cloned for AVX-512, AVX2+FMA and the baseline; the loader
@@ -254,6 +256,158 @@ void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, c
             }
         }
     }
+}
+
+// The dense-rows product sums each output in one fixed order, the inputs'
+// order from the value already in Y, whatever the number of rows, a row's
+// place among them or the tiling: so a row's result depends on that row alone.
+// OpenBLAS's sgemm does not promise that, and does not give it: its Haswell
+// kernel (the one for OPENBLAS_CORETYPE=Haswell and AMD's Zen) takes output
+// rows twelve at a time, and in the first and last tile of columns of each
+// dozen, and wherever four rows are left, it sums even and odd inputs apart
+// and adds the two, so a row's bits change with the batch it arrives in. OpenBLAS gives
+// every row the same order only in products of at most 8 rows, where repacking
+// the weights for each call halved its speed.
+//
+// Y is walked in chunks of DENSE_CHUNK_ROWS rows and tile columns of at most
+// a block's vectors; each tile column runs over the inputs in tiles of
+// DENSE_TILE_INPUTS, so that the tile of W (128 inputs by 3 vectors: 24 KB)
+// stays in L1 while every block of rows of the chunk uses it. A block keeps
+// rows x vectors accumulators in registers: 8 x 3 of AVX-512's 32, 6 x 1
+// (twelve AVX2 registers) with 16 registers. Measured on this 2-core Zen 5
+// machine, a core at 64 rows through 784x400 and 400x784 layers: 1.0-1.2
+// times the speed of OpenBLAS's default kernel, twice that of its Haswell
+// one; through a 400x20 layer, whose width is padded to whole vectors, 0.75
+// times the default kernel's.
+enum { DENSE_TILE_INPUTS = 128, DENSE_CHUNK_ROWS = 256, DENSE_MAX_BLOCK_ROWS = 8, DENSE_MAX_BLOCK_VECTORS = 3 };
+
+// Y[0..<rows, 16 * vectors] += X[0..<rows, first..<end] W[first..<end, 16 * vectors],
+// input by input; `rows` and `vectors` are constants once inlined.
+static inline __attribute__((always_inline)) void dense_rows_block(
+    const float *x, size_t ldx, const float *w, size_t ldw, float *y, size_t ldy, size_t first, size_t end,
+    const int rows, const int vectors) {
+    float16_vector a[DENSE_MAX_BLOCK_ROWS][DENSE_MAX_BLOCK_VECTORS];
+    for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < vectors; i++) a[r][i] = load16(y + r * ldy + 16 * i);
+    }
+    for (size_t k = first; k < end; k++) {
+        float16_vector b[DENSE_MAX_BLOCK_VECTORS];
+        for (int i = 0; i < vectors; i++) b[i] = load16(w + k * ldw + 16 * i);
+        for (int r = 0; r < rows; r++) {
+            float v = x[r * ldx + k];
+            for (int i = 0; i < vectors; i++) a[r][i] += v * b[i];
+        }
+    }
+    for (int r = 0; r < rows; r++) {
+        for (int i = 0; i < vectors; i++) store16(y + r * ldy + 16 * i, a[r][i]);
+    }
+}
+
+// One tile column of `vectors` vectors for a chunk of rows, in blocks of
+// `block_rows` and one block of the rows left over.
+static inline __attribute__((always_inline)) void dense_rows_tile_column(
+    const float *x, size_t ldx, size_t rows, const float *w, size_t ldw, size_t inputs, float *y, size_t ldy,
+    const int block_rows, const int vectors) {
+    for (size_t first = 0; first < inputs; first += DENSE_TILE_INPUTS) {
+        size_t end = inputs - first < DENSE_TILE_INPUTS ? inputs : first + DENSE_TILE_INPUTS;
+        size_t r = 0;
+        for (; r + (size_t)block_rows <= rows; r += (size_t)block_rows) {
+            dense_rows_block(x + r * ldx, ldx, w, ldw, y + r * ldy, ldy, first, end, block_rows, vectors);
+        }
+        switch (rows - r) {
+#define DENSE_REST(n) case n: if (n < block_rows) dense_rows_block(x + r * ldx, ldx, w, ldw, y + r * ldy, ldy, first, end, n, vectors); break
+        DENSE_REST(1); DENSE_REST(2); DENSE_REST(3); DENSE_REST(4); DENSE_REST(5); DENSE_REST(6); DENSE_REST(7);
+#undef DENSE_REST
+        default: break;
+        }
+    }
+}
+
+// The whole product with one block shape. The width's vectors, the last one
+// partial when 16 does not divide it, are split evenly into tile columns; the
+// last tile column runs on zero-padded copies of its part of W (`last_w`,
+// made once by the caller) and of Y, since a vector load there would read
+// past a row of W and past the end of the weights.
+static inline __attribute__((always_inline)) void dense_rows_product(
+    const float *x, size_t rows, const float *w, size_t inputs, size_t width, float *y, const float *last_w,
+    float *last_y, const int block_rows, const int block_vectors) {
+    size_t vectors = (width + 15) / 16, tile_columns = (vectors + block_vectors - 1) / block_vectors;
+    for (size_t first_row = 0; first_row < rows; first_row += DENSE_CHUNK_ROWS) {
+        size_t chunk = rows - first_row < DENSE_CHUNK_ROWS ? rows - first_row : DENSE_CHUNK_ROWS;
+        const float *chunk_x = x + first_row * inputs;
+        float *chunk_y = y + first_row * width;
+        size_t column = 0;
+        for (size_t t = 0; t < tile_columns; t++) {
+            int count = (int)((vectors - column / 16) / (tile_columns - t));
+            bool padded = last_w && t == tile_columns - 1;
+            const float *tile_w = padded ? last_w : w + column;
+            float *tile_y = padded ? last_y : chunk_y + column;
+            size_t ld = padded ? 16 * (size_t)count : width, used = width - column < ld ? width - column : ld;
+            if (padded) {
+                for (size_t r = 0; r < chunk; r++) {
+                    memcpy(last_y + r * ld, chunk_y + r * width + column, used * sizeof(float));
+                    memset(last_y + r * ld + used, 0, (ld - used) * sizeof(float));
+                }
+            }
+            switch (count) {
+#define DENSE_TILE_COLUMN(n) case n: if (n <= block_vectors) dense_rows_tile_column(chunk_x, inputs, chunk, tile_w, ld, inputs, tile_y, ld, block_rows, n); break
+            DENSE_TILE_COLUMN(1); DENSE_TILE_COLUMN(2); DENSE_TILE_COLUMN(3);
+#undef DENSE_TILE_COLUMN
+            default: break;
+            }
+            if (padded) {
+                for (size_t r = 0; r < chunk; r++) memcpy(chunk_y + r * width + column, last_y + r * ld, used * sizeof(float));
+            }
+            column += 16 * (size_t)count;
+        }
+    }
+}
+
+// One build per instruction set, each with the block shape its registers
+// hold, chosen per call like ae_nonzeros (target clones would share one
+// shape, and AVX2's 16 registers cannot hold AVX-512's 24 accumulators).
+// target("arch=x86-64-v4") is not used: its tuning prefers 256-bit vectors
+// and splits every 64-byte vector in two, spilling the accumulators.
+#define DENSE_ROWS_ARGUMENTS \
+    const float *x, size_t rows, const float *w, size_t inputs, size_t width, float *y, const float *last_w, float *last_y
+#define DENSE_ROWS_PASS x, rows, w, inputs, width, y, last_w, last_y
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+static void dense_rows_avx512(DENSE_ROWS_ARGUMENTS) { dense_rows_product(DENSE_ROWS_PASS, 8, 3); }
+__attribute__((target("avx2,fma")))
+static void dense_rows_avx2(DENSE_ROWS_ARGUMENTS) { dense_rows_product(DENSE_ROWS_PASS, 6, 1); }
+static void dense_rows_baseline(DENSE_ROWS_ARGUMENTS) { dense_rows_product(DENSE_ROWS_PASS, 4, 1); }
+
+// The first vector of the last tile column, as dense_rows_product splits them.
+static size_t dense_rows_last_tile_column(size_t vectors, size_t block_vectors) {
+    size_t tile_columns = (vectors + block_vectors - 1) / block_vectors, column = 0;
+    for (size_t t = 0; t + 1 < tile_columns; t++) column += (vectors - column) / (tile_columns - t);
+    return column;
+}
+
+void ae_dense_rows_times_dense(const float *x, size_t rows, const float *w, size_t inputs, size_t width, float *y) {
+    if (rows == 0 || width == 0) return;
+    bool avx512 = __builtin_cpu_supports("avx512f");
+    bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    float *last_w = NULL, *last_y = NULL;
+    if (width % 16) {
+        size_t vectors = (width + 15) / 16, first = dense_rows_last_tile_column(vectors, avx512 ? 3 : 1);
+        size_t ld = 16 * (vectors - first), column = 16 * first;
+        size_t used = width - column, chunk = rows < DENSE_CHUNK_ROWS ? rows : DENSE_CHUNK_ROWS;
+        // Not calloc: zeroing all of it took a third of the time of a
+        // 64-row product through a 400x20 layer; only the padding is zeroed.
+        last_w = malloc((inputs + chunk) * ld * sizeof(float));
+        // As Swift's own allocations do, stop the process when memory runs out.
+        if (!last_w) abort();
+        last_y = last_w + inputs * ld;
+        for (size_t k = 0; k < inputs; k++) {
+            memcpy(last_w + k * ld, w + k * width + column, used * sizeof(float));
+            memset(last_w + k * ld + used, 0, (ld - used) * sizeof(float));
+        }
+    }
+    if (avx512) dense_rows_avx512(DENSE_ROWS_PASS);
+    else if (avx2) dense_rows_avx2(DENSE_ROWS_PASS);
+    else dense_rows_baseline(DENSE_ROWS_PASS);
+    free(last_w);
 }
 
 // AVX-512 packs a vector's non-zeros with one compress each for positions and

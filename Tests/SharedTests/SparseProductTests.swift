@@ -53,16 +53,7 @@ final class SparseProductTests: XCTestCase {
             XCTAssertTrue(sparse.index(x, rows: rows, cols: inputs, limit: 1))
             var y = start
             ae_sparse_rows_times_dense(sparse.rowStarts, sparse.columnIndices, sparse.rowValues, rows, w, inputs, width, &y)
-            var fused = start, rounded = start
-            for r in 0..<rows {
-                for j in 0..<inputs where x[r * inputs + j] != 0 {
-                    let v = x[r * inputs + j]
-                    for c in 0..<width {
-                        fused[r * width + c] = fused[r * width + c].addingProduct(v, w[j * width + c])
-                        rounded[r * width + c] += v * w[j * width + c]
-                    }
-                }
-            }
+            let (fused, rounded) = inOrderProducts(x: x, rows: rows, inputs: inputs, w: w, width: width, start: start)
             let label = "\(inputs) inputs, width \(width), \(rows) rows"
             XCTAssertNotEqual(fused, rounded, label)
             XCTAssertTrue(y == fused || y == rounded, label)

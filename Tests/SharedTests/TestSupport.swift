@@ -40,3 +40,22 @@ func assertAEError<T>(
         XCTFail("unexpected error \(error)", file: file, line: line)
     }
 }
+
+/// start[r, :] + Σ_j x[r, j]·w[j, :] for each row r, summed over the inputs
+/// j in increasing order, each step fused and each step rounded twice: what
+/// a product kernel that keeps the inputs' order gives on an FMA build and
+/// on the baseline build. Zero terms are skipped (adding one changes no sum
+/// but the sign of a zero), as the sparse kernel skips them.
+func inOrderProducts(x: [Float], rows: Int, inputs: Int, w: [Float], width: Int, start: [Float]) -> (fused: [Float], rounded: [Float]) {
+    var fused = start, rounded = start
+    for r in 0..<rows {
+        for j in 0..<inputs where x[r * inputs + j] != 0 {
+            let v = x[r * inputs + j]
+            for c in 0..<width {
+                fused[r * width + c] = fused[r * width + c].addingProduct(v, w[j * width + c])
+                rounded[r * width + c] += v * w[j * width + c]
+            }
+        }
+    }
+    return (fused, rounded)
+}

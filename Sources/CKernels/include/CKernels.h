@@ -64,6 +64,14 @@ static inline void ae_keep_freed_blocks(int largest_kept, int trim_above) {
 void ae_sparse_rows_times_dense(const int64_t *starts, const int32_t *columns, const float *values, size_t rows,
                                 const float *w, size_t inputs, size_t width, float *y);
 
+// Y[r, :] += sum over j < inputs of X[r, j] * W[j, :], for r < rows: the
+// dense-rows product of a layer. X is row-major, rows x inputs; W and Y as
+// above. Each output is summed over j in increasing order, from the value in
+// Y, whatever `rows` and a row's place among them, so a row's result depends
+// on that row alone; and it is the sum the sparse-rows product takes over the
+// same row's non-zeros, but for the sign of a zero.
+void ae_dense_rows_times_dense(const float *x, size_t rows, const float *w, size_t inputs, size_t width, float *y);
+
 // Writes the positions and values of the non-zeros of x[0..<count] and returns
 // how many there are, or -1 as soon as there are more than `limit`. It may
 // write up to AE_NONZEROS_SLACK entries past `limit` (whole vectors are

@@ -17,25 +17,26 @@ public struct DenseLayer: Equatable, Sendable {
 
     /// output[rows × outputs] = activation(input[rows × inputs] · W + b),
     /// without the activation when it is nil. `output` need not be
-    /// initialised: each thread writes the bias into its block of it, then
-    /// the product and the activation.
+    /// initialised: each thread writes the bias into its block of rows, then
+    /// the product and the activation, while the block is in cache.
+    ///
+    /// The product is ae's dense-rows kernel rather than `sgemm`: it sums each
+    /// output in the inputs' order whatever the number of rows, so a row's
+    /// result depends on that row alone, not on its batch, the batch's size
+    /// or the thread count (see CKernels.h).
     public func forward(
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
     ) {
-        let outputs = outputs
-        BLAS.gemm(
-            .none, .none, m: rows, n: outputs, k: inputs,
-            a: input, lda: inputs, b: parameters + weightOffset, ldb: outputs,
-            beta: 1, c: output, ldc: outputs, pool: pool,
-            prepare: { rows, cols in writeBias(rows: rows, cols: cols, parameters: parameters, output: output) },
-            finish: activation.map { activation in
-                { rows, cols in
-                    for row in rows {
-                        activation.apply(UnsafeMutableBufferPointer(start: output + row * outputs + cols.lowerBound, count: cols.count))
-                    }
-                }
-            })
+        let inputs = inputs, outputs = outputs
+        let blocks = pool.partition(rows, minimum: 16)
+        pool.run(tasks: blocks.count) { task in
+            let block = blocks[task]
+            let blockOutput = output + block.lowerBound * outputs
+            writeBias(rows: block, parameters: parameters, output: output)
+            ae_dense_rows_times_dense(input + block.lowerBound * inputs, block.count, parameters + weightOffset, inputs, outputs, blockOutput)
+            activation?.apply(UnsafeMutableBufferPointer(start: blockOutput, count: block.count * outputs))
+        }
     }
 
     /// Given ∂L/∂output, writes ∂L/∂W and ∂L/∂b into `gradients` (overwriting
@@ -67,7 +68,7 @@ public struct DenseLayer: Equatable, Sendable {
         activation: Activation? = nil
     ) {
         precondition(input.cols == inputs, "sparse input width does not match the layer")
-        writeBias(rows: 0..<input.rows, cols: 0..<outputs, parameters: parameters, output: output)
+        writeBias(rows: 0..<input.rows, parameters: parameters, output: output)
         ae_sparse_rows_times_dense(
             input.rowStarts, input.columnIndices, input.rowValues, input.rows,
             parameters + weightOffset, inputs, outputs, output)
@@ -91,11 +92,11 @@ public struct DenseLayer: Equatable, Sendable {
     }
 
     /// `forward` where each row takes the sparse product unless more than
-    /// half of it is non-zero, so that each row's result depends on that row
-    /// alone: the rows BLAS multiplies are gathered into a zero-padded block
-    /// of the same `rows`, whose shape fixes OpenBLAS's kernel. (One row at a
-    /// time, the sparse product keeps up with BLAS up to about that density;
-    /// beyond it BLAS's reuse of the weights wins.)
+    /// half of it is non-zero: the rows for the dense product are gathered
+    /// into a block of their own. Either way a row's result depends on that
+    /// row alone (both kernels sum in the inputs' order). (One row at a time,
+    /// the sparse product keeps up with the dense one up to about that
+    /// density; beyond it the dense kernel's reuse of the weights wins.)
     public func forwardRowwise(
         input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
@@ -125,7 +126,7 @@ public struct DenseLayer: Equatable, Sendable {
                     if found < 0 { denseRowsByPart[part].append(row) } else { used += Int(found) }
                     starts[k + 1] = Int64(used)
                 }
-                writeBias(rows: range, cols: 0..<outputs, parameters: parameters, output: output)
+                writeBias(rows: range, parameters: parameters, output: output)
                 let block = output + range.lowerBound * outputs
                 ae_sparse_rows_times_dense(starts, columns, values, range.count, weights, inputs, outputs, block)
                 activation?.apply(UnsafeMutableBufferPointer(start: block, count: range.count * outputs))
@@ -133,22 +134,24 @@ public struct DenseLayer: Equatable, Sendable {
         }
         let denseRows = denseRowsByPart.flatMap { $0 }
         guard !denseRows.isEmpty else { return }
-        let block = ScratchBuffer(count: rows * inputs)
-        let blockOutput = ScratchBuffer(count: rows * outputs)
+        let block = ScratchBuffer(count: denseRows.count * inputs)
+        let blockOutput = ScratchBuffer(count: denseRows.count * outputs)
         for (k, row) in denseRows.enumerated() {
             (block.pointer + k * inputs).update(from: input + row * inputs, count: inputs)
         }
-        forward(input: block.pointer, rows: rows, parameters: parameters, output: blockOutput.pointer, activation: activation, pool: pool)
+        forward(
+            input: block.pointer, rows: denseRows.count, parameters: parameters, output: blockOutput.pointer,
+            activation: activation, pool: pool)
         for (k, row) in denseRows.enumerated() {
             (output + row * outputs).update(from: blockOutput.pointer + k * outputs, count: outputs)
         }
     }
 
-    /// Writes the bias into output[rows, cols], which need not be initialised.
-    private func writeBias(rows: Range<Int>, cols: Range<Int>, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let bias = parameters + biasOffset + cols.lowerBound
+    /// Writes the bias into output[rows, :], which need not be initialised.
+    private func writeBias(rows: Range<Int>, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let bias = parameters + biasOffset
         for row in rows {
-            (output + row * outputs + cols.lowerBound).initialize(from: bias, count: cols.count)
+            (output + row * outputs).initialize(from: bias, count: outputs)
         }
     }
 

@@ -2,16 +2,15 @@ import Glibc
 
 /// The model applied in data units: what the encode and decode tools run.
 ///
-/// Products run on blocks of exactly `blockRows` rows, the last one padded
-/// with zero rows. OpenBLAS picks its kernels by matrix size, and different
-/// kernels round differently, so without fixed blocks a row's result would
-/// depend on how many rows share its batch: a code decoded alone and the same
-/// code at the end of an interpolation path would differ in the last bits.
-/// With them, a row's result depends on the row and the model only: blocks
-/// are shared among threads whole, each multiplied single-threaded.
+/// Rows run in blocks of `blockRows` rows (the last one shorter), shared
+/// among threads whole, each block single-threaded. Every product sums a
+/// row's terms in an order fixed by the row alone (`DenseLayer.forward`), so
+/// a row's result depends on the row and the model only, not on the block
+/// or the batch it arrives in: a code decoded alone and the same code at the
+/// end of an interpolation path agree bit for bit.
 extension TrainedModel {
-    /// Rows per product in inference: large enough for efficient kernels,
-    /// small enough that padding a short input costs little.
+    /// Rows per block in inference: enough for the kernels to reuse each
+    /// tile of weights, few enough that the blocks share out evenly.
     public static let blockRows = 64
 
     /// Latent codes of rows given in data units; a VAE's log-variances only
@@ -46,7 +45,7 @@ extension TrainedModel {
             pool.run(tasks: starts.count) { index in
                 let start = starts[index]
                 let count = min(blockRows, input.rows - start)
-                var block = Matrix(rows: blockRows, cols: input.cols)
+                var block = Matrix(rows: count, cols: input.cols)
                 block.storage.withUnsafeMutableBufferPointer { target in
                     input.storage.withUnsafeBufferPointer { source in
                         target.baseAddress!.update(from: source.baseAddress! + start * input.cols, count: count * input.cols)
@@ -60,8 +59,7 @@ extension TrainedModel {
             var stacked = Matrix(rows: input.rows, cols: cols)
             for (index, start) in starts.enumerated() {
                 let count = min(blockRows, input.rows - start)
-                stacked.storage.replaceSubrange(
-                    start * cols..<(start + count) * cols, with: results[index][output].storage[..<(count * cols)])
+                stacked.storage.replaceSubrange(start * cols..<(start + count) * cols, with: results[index][output].storage)
             }
             return stacked
         }

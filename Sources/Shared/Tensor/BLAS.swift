@@ -16,17 +16,11 @@ public enum BLAS {
         var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
     }
 
-    /// Work on one block of C, given by its rows and columns.
-    public typealias BlockWork = (_ rows: Range<Int>, _ cols: Range<Int>) -> Void
-
     /// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, all row-major.
     ///
     /// `lda`, `ldb`, `ldc` are the stored row lengths. The output is split into
     /// row blocks when it has enough rows, else column blocks, so each thread
-    /// runs one single-threaded product on its own block of C. `prepare` and
-    /// `finish` run on each block just before and after its product, on the
-    /// same thread: elementwise work done there is shared out with the product
-    /// and finds the block still in cache.
+    /// runs one single-threaded product on its own block of C.
     public static func gemm(
         _ transA: Transpose, _ transB: Transpose,
         m: Int, n: Int, k: Int,
@@ -35,7 +29,7 @@ public enum BLAS {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int,
-        pool: WorkerPool, prepare: BlockWork? = nil, finish: BlockWork? = nil
+        pool: WorkerPool
     ) {
         guard m > 0, n > 0 else { return }
         let minimumBlock = 16
@@ -47,9 +41,6 @@ public enum BLAS {
             let a = UnsafePointer<Float>(bitPattern: aAddress)!
             let b = UnsafePointer<Float>(bitPattern: bAddress)!
             let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
-            let rows = splitRows ? block : 0..<m, cols = splitRows ? 0..<n : block
-            prepare?(rows, cols)
-            defer { finish?(rows, cols) }
             if splitRows {
                 // Rows of op(A): offset along A's rows, or along its columns when transposed.
                 let aBlock = transA == .none ? a + block.lowerBound * lda : a + block.lowerBound
