@@ -14,9 +14,10 @@ public struct BatchScores: Sendable {
 /// latent draws, so ae-fit's calibration scores every method at the cost of
 /// one. A row's draws come from a generator seeded by `seed` and the row's
 /// own values, not by its position, so a row's score is a function of the
-/// row, the model, the method, `samples` and `seed`: the batch it arrives in
-/// changes at most the last bits (BLAS rounds differently by block), and a
-/// training row scored by ae-score reproduces its calibration score.
+/// row, the model, the method, `samples` and `seed`, bit for bit whatever
+/// batch it arrives in (every product sums a row's terms in an order fixed by
+/// the row alone), and a training row scored by ae-score reproduces its
+/// calibration score.
 public struct RowScorer: Sendable {
     public let model: TrainedModel
     /// The density score's statistics: the model's own unless given.
