@@ -4,22 +4,7 @@ import XCTest
 
 /// ae-info as users run it: the summary of models ae-fit wrote, as text and
 /// as JSON read by jq, and of what else a model file may hold.
-final class InfoToolTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeScratchDirectory(planeRows: 300)
-    }
-
-    private func run(_ command: String) throws -> ToolRunner.Result {
-        try ToolRunner.shell(command, in: directory)
-    }
-
-    @discardableResult
-    private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        try ToolRunner.succeed(command, in: directory, file: file, line: line)
-    }
-
+final class InfoToolTests: ScratchDirectoryTestCase {
     func testTheSummaryOfAnAutoencoder() throws {
         try succeed("ae-fit x.ndjson -o ae.h5 --hidden 16 --latent 2 --epochs 3 --val 0.2 --threads 1 --quiet")
         let lines = try succeed("ae-info ae.h5").stdoutLines

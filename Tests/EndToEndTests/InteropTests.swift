@@ -5,22 +5,7 @@ import XCTest
 /// numpy, pandas, PIL, jq. Each test skips, saying what to install, when its
 /// client is missing; `make test` installs them (Debian: python3-h5py
 /// python3-numpy python3-pandas python3-pil jq).
-final class InteropTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = try makeScratchDirectory(planeRows: 300)
-    }
-
-    private func run(_ command: String) throws -> ToolRunner.Result {
-        try ToolRunner.shell(command, in: directory)
-    }
-
-    @discardableResult
-    private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        try ToolRunner.succeed(command, in: directory, file: file, line: line)
-    }
-
+final class InteropTests: ScratchDirectoryTestCase {
     private func python(_ script: String, needs modules: [String]) throws -> String {
         try ToolRunner.python(script, needs: modules, in: directory)
     }

@@ -3,21 +3,12 @@ import XCTest
 
 /// Where the tools write: `-` for stdout everywhere, refused `-o` names, and
 /// never over the model or an input, whatever name or link leads there.
-final class OutputTests: XCTestCase {
-    private var directory: URL!
+final class OutputTests: ScratchDirectoryTestCase {
+    override class var planeRows: Int { 40 }
 
     override func setUpWithError() throws {
-        directory = try makeScratchDirectory(planeRows: 40)
+        try super.setUpWithError()
         try succeed("ae-fit x.ndjson -o m.h5 --kind vae --latent 2 --epochs 2 --quiet && ae-encode m.h5 x.ndjson -o z.ndjson")
-    }
-
-    private func run(_ command: String) throws -> ToolRunner.Result {
-        try ToolRunner.shell(command, in: directory)
-    }
-
-    @discardableResult
-    private func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
-        try ToolRunner.succeed(command, in: directory, file: file, line: line)
     }
 
     private func bytes(_ name: String) throws -> Data {

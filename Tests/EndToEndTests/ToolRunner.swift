@@ -127,6 +127,28 @@ extension XCTestCase {
     }
 }
 
+/// An end-to-end test case that runs the tools in a scratch directory of its
+/// own, made anew for each test, holding `planeRows` rows of
+/// `SyntheticData.planeObjects` as x.ndjson.
+class ScratchDirectoryTestCase: XCTestCase {
+    var directory: URL!
+
+    class var planeRows: Int { 300 }
+
+    override func setUpWithError() throws {
+        directory = try makeScratchDirectory(planeRows: type(of: self).planeRows)
+    }
+
+    func run(_ command: String) throws -> ToolRunner.Result {
+        try ToolRunner.shell(command, in: directory)
+    }
+
+    @discardableResult
+    func succeed(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> ToolRunner.Result {
+        try ToolRunner.succeed(command, in: directory, file: file, line: line)
+    }
+}
+
 /// Small data sets with known structure, written as files for the tools.
 enum SyntheticData {
     /// `rows` points on a 2-D plane embedded in `width` dimensions, with a
