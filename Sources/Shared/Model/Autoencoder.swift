@@ -1,3 +1,5 @@
+import Glibc
+
 /// An MLP autoencoder or VAE: its architecture and one flat parameter vector.
 ///
 /// Keeping every weight and bias in one buffer lets the optimizer, gradient
@@ -68,6 +70,11 @@ public struct LatentCodes: Sendable {
     /// The largest code magnitude the decoder is given: codes are of order 1
     /// (a VAE's prior is N(0, I)), and 10^4 keeps every output finite.
     public static let limit: Float = 1e4
+
+    /// KL(N(μ, e^v) ‖ N(0, 1)) of one latent dimension, in nats.
+    public static func kl(mean mu: Double, logVariance v: Double) -> Double {
+        -0.5 * (1 + v - mu * mu - exp(v))
+    }
 }
 
 extension Autoencoder {

@@ -103,18 +103,23 @@ public struct DensityStatistics: Equatable, Sendable {
     /// Each row's density score from its per-feature losses and latent means.
     public func scores(featureLosses: Matrix, codes: Matrix) -> [Double] {
         precondition(featureLosses.cols == featureWeights.count && codes.cols == latentWidth, "widths do not match")
-        let k = latentWidth
-        return (0..<codes.rows).map { row in
-            var total = 0.0
-            for (j, loss) in featureLosses.row(row).enumerated() { total += Double(loss) / Double(featureWeights[j]) }
-            let centred = codes.row(row).enumerated().map { Double($0.element) - Double(latentMean[$0.offset]) }
-            var quadratic = 0.0
-            for a in 0..<k {
-                var sum = 0.0
-                for b in 0..<k { sum += Double(latentPrecision[a * k + b]) * centred[b] }
-                quadratic += centred[a] * sum
+        let k = latentWidth, width = featureWeights.count
+        var centred = [Double](repeating: 0, count: k)
+        return featureLosses.storage.withUnsafeBufferPointer { losses in
+            codes.storage.withUnsafeBufferPointer { codes in
+                (0..<featureLosses.rows).map { row in
+                    var total = 0.0
+                    for j in 0..<width { total += Double(losses[row * width + j]) / Double(featureWeights[j]) }
+                    for a in 0..<k { centred[a] = Double(codes[row * k + a]) - Double(latentMean[a]) }
+                    var quadratic = 0.0
+                    for a in 0..<k {
+                        var sum = 0.0
+                        for b in 0..<k { sum += Double(latentPrecision[a * k + b]) * centred[b] }
+                        quadratic += centred[a] * sum
+                    }
+                    return total + 0.5 * quadratic
+                }
             }
-            return total + 0.5 * quadratic
         }
     }
 

@@ -147,7 +147,7 @@ public struct RowScorer: Sendable {
             var kl = 0.0
             for j in (row * latent)..<((row + 1) * latent) {
                 let mu = Double(mean[j]), v = Double(logVariance[j])
-                kl += -0.5 * (1 + v - mu * mu - exp(v))
+                kl += LatentCodes.kl(mean: mu, logVariance: v)
             }
             return kl + reconstructionSum[row] / Double(samples)
         }

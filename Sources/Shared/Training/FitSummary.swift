@@ -104,7 +104,7 @@ extension FitSummary {
             for row in 0..<rows.rows {
                 for j in 0..<k {
                     let mu = Double(codes.mean[row, j]), v = Double(logVariance[row, j])
-                    klPerDimension[j] += -0.5 * (1 + v - mu * mu - exp(v)) / Double(rows.rows)
+                    klPerDimension[j] += LatentCodes.kl(mean: mu, logVariance: v) / Double(rows.rows)
                 }
             }
         }
