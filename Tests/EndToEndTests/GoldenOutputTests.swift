@@ -1,0 +1,86 @@
+import Foundation
+import Shared
+import XCTest
+
+/// Pinned outputs of seeded models, so that a change to the model's code
+/// that moves any weight or score by one bit is seen. Seeded training is
+/// bit-identical for a given thread count, and every tool prints the
+/// shortest text that reads back to the same Float, so equal outputs mean
+/// equal bits. The digests were recorded before the model became a list of
+/// layers (issue 17); a change that alters them on purpose must say why.
+final class GoldenOutputTests: ScratchDirectoryTestCase {
+    /// FNV-1a over the bytes: a digest that is the same on every machine.
+    private func digest(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// The rows of a stream without its header, which names the model by
+    /// its path (a scratch directory of its own for each run).
+    private func withoutStreamHeader(_ output: Data) -> Data {
+        let header = Data("{\"ae\":".utf8)
+        guard output.starts(with: header), let end = output.firstIndex(of: UInt8(ascii: "\n")) else { return output }
+        return output[(end + 1)...]
+    }
+
+    /// Sparse rows in [0, 1] (about a fifth non-zero), like images, so that
+    /// the first layer takes its sparse products in training and inference.
+    private func writeSparseRows() throws {
+        var generator = SeededGenerator(seed: 11)
+        let lines = (0..<240).map { _ -> String in
+            let values = (0..<48).map { _ -> String in
+                generator.uniform() < 0.2 ? String(Float(generator.uniform())) : "0"
+            }
+            return "[\(values.joined(separator: ","))]"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: directory.appendingPathComponent("sparse.ndjson"), atomically: false, encoding: .utf8)
+    }
+
+    /// Each case: a fit, then the commands whose outputs are pinned.
+    private var cases: [(fit: String, outputs: [String: String])] {
+        [
+            ("ae-fit x.ndjson -o ae.h5 --seed 7 --threads 1 --quiet", [
+                "ae-encode ae.h5 x.ndjson": "10b577b056c2d92c",
+                "ae-encode ae.h5 x.ndjson | ae-decode ae.h5": "dfd266d305c49f2f",
+                "ae-score ae.h5 x.ndjson": "eae64a35d65b626d",
+                "ae-score ae.h5 x.ndjson --method reconstruction": "518140c7af445e2e",
+            ]),
+            ("ae-fit x.ndjson -o vae.h5 --kind vae --hidden 16,8 --latent 2 --epochs 15 --kl-warmup 3 --seed 7 --threads 2 --quiet", [
+                "ae-encode vae.h5 x.ndjson --with-logvar": "c5d1d1ae06733037",
+                "ae-encode vae.h5 x.ndjson | ae-decode vae.h5": "cee69c010d7f824c",
+                "ae-score vae.h5 x.ndjson": "42501cdc68f810a4",
+                "ae-score vae.h5 x.ndjson --method iwae": "858b2c62ab907901",
+                "ae-score vae.h5 x.ndjson --method density": "cbf7e5f9584e8cf0",
+            ]),
+            ("ae-fit sparse.ndjson -o sparse.h5 --kind vae --loss bce --hidden 32 --latent 4 --epochs 6 --weight-decay 0.01 --seed 3 --threads 2 --quiet", [
+                "ae-encode sparse.h5 sparse.ndjson --with-logvar": "4848ebb13880df48",
+                "ae-score sparse.h5 sparse.ndjson": "deb5af3794a85472",
+                "ae-score sparse.h5 sparse.ndjson --method reconstruction": "b982c344a0959e8c",
+            ]),
+            ("ae-fit sparse.ndjson -o sparse-ae.h5 --loss bce --hidden 24,12 --latent 3 --epochs 8 --noise 0.1 --seed 5 --threads 1 --quiet", [
+                "ae-encode sparse-ae.h5 sparse.ndjson | ae-decode sparse-ae.h5": "5670240ff0515e6d",
+                "ae-score sparse-ae.h5 sparse.ndjson --method reconstruction --explain 2": "3ca942417ff97d55",
+            ]),
+        ]
+    }
+
+    func testSeededModelsGiveThePinnedOutputs() throws {
+        try writeSparseRows()
+        var mismatches: [String] = []
+        for (fit, outputs) in cases {
+            try succeed(fit)
+            for (command, expected) in outputs.sorted(by: { $0.key < $1.key }) {
+                let output = try succeed(command).stdout
+                XCTAssertFalse(output.isEmpty, command)
+                let actual = digest(withoutStreamHeader(output))
+                if actual != expected { mismatches.append("\"\(command)\": \"\(actual)\" (pinned \"\(expected)\")") }
+            }
+        }
+        XCTAssert(mismatches.isEmpty, "outputs differ from the pinned digests:\n" + mismatches.joined(separator: "\n"))
+    }
+}
