@@ -56,6 +56,12 @@ static inline float log1p_unit(float e) {
     return 2.0f * s * p;
 }
 
+// One element's binary cross-entropy on a logit l with target t, given
+// e = exp(-|l|): max(l, 0) - l*t + log(1 + e), which no large |l| overflows.
+static inline float bce_term(float l, float t, float e) {
+    return fmaxf(l, 0.0f) - l * t + log1p_unit(e);
+}
+
 AE_KERNEL
 double ae_binary_cross_entropy(const float *output, const float *target, size_t rows, size_t cols,
                                double *row_losses, float *gradient, float scale) {
@@ -69,7 +75,7 @@ double ae_binary_cross_entropy(const float *output, const float *target, size_t 
             for (size_t j = 0; j < cols; j++) {
                 float l = logits[j];
                 float e = fast_exp(-fabsf(l));
-                sum += fmaxf(l, 0.0f) - l * t[j] + log1p_unit(e);
+                sum += bce_term(l, t[j], e);
                 float sigmoid = (l >= 0 ? 1.0f : e) / (1.0f + e);
                 g[j] = (sigmoid - t[j]) * scale;
             }
@@ -77,7 +83,7 @@ double ae_binary_cross_entropy(const float *output, const float *target, size_t 
             AE_VECTORIZE_SUM
             for (size_t j = 0; j < cols; j++) {
                 float l = logits[j];
-                sum += fmaxf(l, 0.0f) - l * t[j] + log1p_unit(fast_exp(-fabsf(l)));
+                sum += bce_term(l, t[j], fast_exp(-fabsf(l)));
             }
         }
         if (row_losses) row_losses[row] = sum;
@@ -112,6 +118,22 @@ double ae_squared_error(const float *output, const float *target, size_t rows, s
         total += sum;
     }
     return total;
+}
+
+AE_KERNEL
+void ae_binary_cross_entropy_terms(const float *output, const float *target, size_t count, float *terms) {
+    for (size_t j = 0; j < count; j++) {
+        float l = output[j];
+        terms[j] = bce_term(l, target[j], fast_exp(-fabsf(l)));
+    }
+}
+
+AE_KERNEL
+void ae_squared_error_terms(const float *output, const float *target, size_t count, float *terms) {
+    for (size_t j = 0; j < count; j++) {
+        float d = output[j] - target[j];
+        terms[j] = d * d;
+    }
 }
 
 AE_KERNEL

@@ -30,16 +30,16 @@ final class DenseProductTests: XCTestCase {
     /// rows over one or two threads, has the same bits.
     func testALayersRowIsTheSameInEveryBatch() {
         var generator = SeededGenerator(seed: 42)
-        let layer = DenseLayer(inputs: 200, outputs: 100, weightOffset: 0)
-        let parameters = (0..<layer.end).map { _ in Float(generator.gaussian()) }
+        let layer = DenseLayer(inputs: 200, outputs: 100, activation: .tanh)
+        let parameters = (0..<layer.parameterCount).map { _ in Float(generator.gaussian()) }
         let rows = 40
         let input = (0..<(rows * layer.inputs)).map { _ in Float(generator.gaussian()) }
         func forward(_ rows: Range<Int>, threads: Int) -> [Float] {
             var output = [Float](repeating: .nan, count: rows.count * layer.outputs)
             input.withUnsafeBufferPointer { input in
                 layer.forward(
-                    input: input.baseAddress! + rows.lowerBound * layer.inputs, rows: rows.count, parameters: parameters,
-                    output: &output, activation: .tanh, pool: WorkerPool(threads: threads))
+                    input.baseAddress! + rows.lowerBound * layer.inputs, rows: rows.count, parameters: parameters,
+                    output: &output, workspace: nil, pool: WorkerPool(threads: threads))
             }
             return output
         }

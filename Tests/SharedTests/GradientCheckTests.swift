@@ -132,8 +132,8 @@ final class GradientCheckTests: XCTestCase {
             latentNoise: noise, gradients: nil, gradientScale: 1, pool: pool)
         XCTAssertEqual(zero.kl, 0)
         // μ = (1, −2) through the mean head's bias: KL = ½ Σ μ² = 2.5.
-        model.parameters[model.meanHead.biasOffset] = 1
-        model.parameters[model.meanHead.biasOffset + 1] = -2
+        model.parameters[model.offset(of: "encoder/mean/bias")] = 1
+        model.parameters[model.offset(of: "encoder/mean/bias") + 1] = -2
         let shifted = step.run(
             model: model, input: [1, 2], target: [1, 2], rows: 1, klWeight: 1,
             latentNoise: noise, gradients: nil, gradientScale: 1, pool: pool)

@@ -50,12 +50,14 @@ final class RowScorerTests: XCTestCase {
         // importance weights have finite variance).
         var trained = model(.vae, width: 2, latent: 2)
         let network = trained.network
-        trained.network.parameters[network.meanHead.biasOffset] = 1
-        trained.network.parameters[network.meanHead.biasOffset + 1] = -0.5
-        trained.network.parameters[network.logVarianceHead!.biasOffset] = 0.4
-        trained.network.parameters[network.logVarianceHead!.biasOffset + 1] = -0.3
-        trained.network.parameters[network.outputLayer.biasOffset] = 1
-        trained.network.parameters[network.outputLayer.biasOffset + 1] = 1
+        let mean = network.offset(of: "encoder/mean/bias"), logVariance = network.offset(of: "encoder/logvar/bias")
+        let output = network.offset(of: "decoder/output/bias")
+        trained.network.parameters[mean] = 1
+        trained.network.parameters[mean + 1] = -0.5
+        trained.network.parameters[logVariance] = 0.4
+        trained.network.parameters[logVariance + 1] = -0.3
+        trained.network.parameters[output] = 1
+        trained.network.parameters[output + 1] = 1
         let kl = [(1.0, 0.4), (-0.5, -0.3)].reduce(0) { $0 - 0.5 * (1 + $1.1 - $1.0 * $1.0 - exp($1.1)) }
         let rows = Matrix([[3, 1]])  // reconstruction loss (3 − 1)² + 0 = 4
         let scorer = RowScorer(model: trained, samples: 4000)
@@ -91,9 +93,9 @@ final class RowScorerTests: XCTestCase {
         // precision [[2, 0.5], [0.5, 1]]:
         // row (3, 2, 2): 9/2 + 4/1 + 4/4 + ½ [(2, 2) P (2, 2)] = 9.5 + ½ (8 + 4 + 4) = 17.5.
         var trained = model(.ae, width: 3, latent: 2)
-        let head = trained.network.meanHead
-        trained.network.parameters[head.weightOffset] = 1
-        trained.network.parameters[head.weightOffset + 2 + 1] = 1
+        let head = trained.network.offset(of: "encoder/mean/weight")
+        trained.network.parameters[head] = 1
+        trained.network.parameters[head + 2 + 1] = 1
         trained.calibration = ScoreCalibration(
             samples: 1, seed: 1, distributions: [:],
             density: DensityStatistics(featureWeights: [2, 1, 4], latentMean: [1, 0], latentPrecision: [2, 0.5, 0.5, 1]))

@@ -8,31 +8,38 @@ final class SparseProductTests: XCTestCase {
         (0..<(rows * cols)).map { _ in generator.uniform() < density ? Float(generator.gaussian()) : 0 }
     }
 
+    /// A data layer (the network's first, which takes the sparse products)
+    /// gives what the same layer gives with dense products.
     func testSparseForwardAndWeightGradientMatchDense() {
         var generator = SeededGenerator(seed: 21)
         let pool = WorkerPool(threads: 1)
         for (inputs, outputs) in [(50, 300), (7, 128), (33, 5), (784, 400)] {
             let rows = 13
-            let layer = DenseLayer(inputs: inputs, outputs: outputs, weightOffset: 3)
-            let parameters = (0..<(layer.end)).map { _ in Float(generator.gaussian()) }
+            let layer = DenseLayer(inputs: inputs, outputs: outputs, activation: .relu)
+            let dataLayer = DenseLayer(inputs: inputs, outputs: outputs, activation: .relu, readsData: true)
+            let workspace = dataLayer.makeWorkspace(rows: rows)
+            XCTAssertNotNil(workspace)
+            let parameters = (0..<layer.parameterCount).map { _ in Float(generator.gaussian()) }
             let input = randomSparse(rows: rows, cols: inputs, density: 0.15, generator: &generator)
             let outputGradient = (0..<(rows * outputs)).map { _ in Float(generator.gaussian()) }
-            let sparse = SparseRows()
-            XCTAssertTrue(sparse.index(input, rows: rows, cols: inputs, limit: 1))
 
             var dense = [Float](repeating: 0, count: rows * outputs)
             var viaSparse = [Float](repeating: .nan, count: rows * outputs)
-            layer.forward(input: input, rows: rows, parameters: parameters, output: &dense, pool: pool)
-            layer.forward(sparseInput: sparse, parameters: parameters, output: &viaSparse)
+            layer.forward(input, rows: rows, parameters: parameters, output: &dense, workspace: nil, pool: pool)
+            dataLayer.forward(input, rows: rows, parameters: parameters, output: &viaSparse, workspace: workspace, pool: pool)
             for i in dense.indices { XCTAssertEqual(viaSparse[i], dense[i], accuracy: 1e-4, "\(inputs)x\(outputs) forward \(i)") }
 
-            var denseGradients = [Float](repeating: .nan, count: layer.end)
-            var sparseGradients = [Float](repeating: .nan, count: layer.end)
+            var denseGradients = [Float](repeating: .nan, count: layer.parameterCount)
+            var sparseGradients = [Float](repeating: .nan, count: layer.parameterCount)
+            var gradient = outputGradient
             layer.backward(
-                input: input, rows: rows, outputGradient: outputGradient, parameters: parameters,
-                gradients: &denseGradients, inputGradient: nil, pool: pool)
-            layer.backward(sparseInput: sparse, outputGradient: outputGradient, gradients: &sparseGradients)
-            for i in layer.weightOffset..<layer.end {
+                input: input, output: dense, rows: rows, outputGradient: &gradient, parameters: parameters,
+                gradients: &denseGradients, inputGradient: nil, workspace: nil, pool: pool)
+            gradient = outputGradient
+            dataLayer.backward(
+                input: input, output: viaSparse, rows: rows, outputGradient: &gradient, parameters: parameters,
+                gradients: &sparseGradients, inputGradient: nil, workspace: workspace, pool: pool)
+            for i in 0..<layer.parameterCount {
                 XCTAssertEqual(sparseGradients[i], denseGradients[i], accuracy: 1e-4, "\(inputs)x\(outputs) gradient \(i)")
             }
         }

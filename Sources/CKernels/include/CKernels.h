@@ -16,6 +16,11 @@ double ae_binary_cross_entropy(const float *output, const float *target, size_t 
 double ae_squared_error(const float *output, const float *target, size_t rows, size_t cols,
                         double *row_losses, float *gradient, float scale);
 
+// Each element's term of those losses: a row's terms are what its loss
+// sums (in another order, so the sums agree to rounding).
+void ae_binary_cross_entropy_terms(const float *output, const float *target, size_t count, float *terms);
+void ae_squared_error_terms(const float *output, const float *target, size_t count, float *terms);
+
 // Activations in place, and their derivatives from the activation's outputs.
 void ae_sigmoid(float *values, size_t count);
 void ae_tanh(float *values, size_t count);
@@ -49,7 +54,6 @@ static inline void ae_keep_freed_blocks(int largest_kept, int trim_above) {
 #endif
 }
 
-#endif
 
 // Products with a sparse left operand, for inputs that are mostly zeros (such
 // as images): the cost follows the non-zeros instead of the full width.
@@ -90,3 +94,5 @@ void ae_relu(float *values, size_t count);
 void ae_leaky_relu(float *values, size_t count, float slope);
 void ae_relu_backward(const float *outputs, float *gradients, size_t count);
 void ae_leaky_relu_backward(const float *outputs, float *gradients, size_t count, float slope);
+
+#endif // AE_CKERNELS_H

@@ -12,6 +12,15 @@ extension HDF5File {
         }
     }
 
+    /// Writes `values` as a float32 dataset of shape `shape` (row-major),
+    /// as model parameters are stored.
+    public func write(_ values: [Float], shape: [Int], to path: String) throws {
+        precondition(shape.reduce(1, *) == values.count, "values do not fill the shape")
+        try values.withUnsafeBytes { bytes in
+            try writeWhole(path, storage: .float32, dims: shape, data: bytes.baseAddress)
+        }
+    }
+
     /// Writes `values` as a 1-D dataset of their own type.
     public func write<Element: HDF5Element>(_ values: [Element], to path: String) throws {
         try values.withUnsafeBytes { bytes in

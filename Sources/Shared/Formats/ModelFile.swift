@@ -13,6 +13,7 @@ import Glibc
 ///     /encoder/layer_<i>/weight [out, in], bias [out]   hidden layers, activation after each
 ///     /encoder/mean/…, /encoder/logvar/… (VAE)           linear heads
 ///     /decoder/layer_<i>/…, /decoder/output/…            mirror; output is linear (logits for bce)
+///                             (every tensor as `Architecture.storedTensors` lists it)
 ///     /history/<metric>        float64 per epoch (NaN where a metric does not apply)
 ///     /calibration             attributes samples, seed: how the sampled scores were drawn
 ///     /calibration/<method>/train, …/validation   float64 [m ≤ 4001]: quantiles of the
@@ -62,9 +63,8 @@ public enum ModelFile {
         try file.write(model.normalization.scale, to: "preprocess/scale")
         if let names = model.featureNames { try file.write(names, to: "preprocess/feature_names") }
 
-        for (name, layer) in layerNames(of: model.network) {
-            try file.write(storedWeight(layer, of: model.network), to: "\(name)/weight")
-            try file.write(Array(model.network.parameters[layer.biasOffset..<layer.end]), to: "\(name)/bias")
+        for stored in architecture.storedTensors {
+            try file.write(storedValues(stored.tensor, at: stored.offset, of: model.network), shape: stored.tensor.shape, to: stored.path)
         }
         if let training = model.training { try write(training, into: file) }
         if let calibration = model.calibration { try write(calibration, into: file) }
@@ -123,27 +123,18 @@ public enum ModelFile {
         ("val_rec", \.validationReconstruction), ("val_kl", \.validationKL), ("seconds", \.seconds.optional),
     ]
 
-    /// Each layer's group name, in parameter order.
-    static func layerNames(of network: Autoencoder) -> [(String, DenseLayer)] {
-        Array(zip(storedLayers(of: network.architecture).map(\.name), network.allLayers))
-    }
-
-    /// Each layer's group name and stored weight shape [outputs, inputs], in
-    /// parameter order, from the architecture alone: the loader checks the
-    /// file's shapes against these before it allocates the parameters.
-    static func storedLayers(of architecture: Architecture) -> [(name: String, outputs: Int, inputs: Int)] {
-        let depth = architecture.hidden.count
-        let names = (0..<depth).map { "encoder/layer_\($0)" } + ["encoder/mean"]
-            + (architecture.kind == .vae ? ["encoder/logvar"] : [])
-            + (0..<depth).map { "decoder/layer_\($0)" } + ["decoder/output"]
-        return zip(names, architecture.layerShapes).map { (name: $0, outputs: $1.outputs, inputs: $1.inputs) }
-    }
-
-    /// A layer's weights `[out, in]` (stored order) from the in-memory `[in, out]`.
-    private static func storedWeight(_ layer: DenseLayer, of network: Autoencoder) -> Matrix {
+    /// A tensor's values in stored order: a matrix kept transposed in memory
+    /// is transposed back.
+    private static func storedValues(_ tensor: ParameterTensor, at offset: Int, of network: Autoencoder) -> [Float] {
         network.parameters.withUnsafeBufferPointer { parameters in
-            Matrix(rows: layer.outputs, cols: layer.inputs) { weight in
-                Matrix.transpose(parameters.baseAddress! + layer.weightOffset, rows: layer.inputs, cols: layer.outputs, into: weight)
+            let start = parameters.baseAddress! + offset
+            return [Float](unsafeUninitializedCapacity: tensor.count) { stored, initialized in
+                if tensor.transposedInMemory {
+                    Matrix.transpose(start, rows: tensor.shape[1], cols: tensor.shape[0], into: stored.baseAddress!)
+                } else {
+                    stored.baseAddress!.initialize(from: start, count: tensor.count)
+                }
+                initialized = tensor.count
             }
         }
     }
@@ -194,21 +185,20 @@ public enum ModelFile {
             throw fail("model format version \(version) is newer than this ae reads (\(formatVersion)); upgrade ae")
         }
         let architecture = try readArchitecture(file, fail: fail)
-        for layer in storedLayers(of: architecture) {
-            try checkShape(file, "\(layer.name)/weight", [layer.outputs, layer.inputs], fail: fail)
-            try checkShape(file, "\(layer.name)/bias", [layer.outputs], fail: fail)
-        }
+        let storedTensors = architecture.storedTensors
+        for stored in storedTensors { try checkShape(file, stored.path, stored.tensor.shape, fail: fail) }
         var network = Autoencoder(architecture: architecture)
-        for (name, layer) in layerNames(of: network) {
-            let weight = try readExactly(file, "\(name)/weight", shape: [layer.outputs, layer.inputs], fail: fail)
-            let bias = try readExactly(file, "\(name)/bias", shape: [layer.outputs], fail: fail)
+        for stored in storedTensors {
+            let values = try readExactly(file, stored.path, shape: stored.tensor.shape, fail: fail)
+            let tensor = stored.tensor
             network.parameters.withUnsafeMutableBufferPointer { parameters in
-                weight.withUnsafeBufferPointer { weight in
-                    Matrix.transpose(
-                        weight.baseAddress!, rows: layer.outputs, cols: layer.inputs, into: parameters.baseAddress! + layer.weightOffset)
-                }
-                bias.withUnsafeBufferPointer { bias in
-                    (parameters.baseAddress! + layer.biasOffset).update(from: bias.baseAddress!, count: bias.count)
+                values.withUnsafeBufferPointer { values in
+                    let start = parameters.baseAddress! + stored.offset
+                    if tensor.transposedInMemory {
+                        Matrix.transpose(values.baseAddress!, rows: tensor.shape[0], cols: tensor.shape[1], into: start)
+                    } else {
+                        start.update(from: values.baseAddress!, count: values.count)
+                    }
                 }
             }
         }
@@ -335,7 +325,7 @@ public enum ModelFile {
     private static func readExactly(_ file: HDF5File, _ path: String, shape: [Int], fail: (String) -> AEError) throws -> [Float] {
         try checkShape(file, path, shape, fail: fail)
         let count = shape.reduce(1, *)
-        return shape.count == 2
+        return shape.count >= 2
             ? try file.readMatrix(path, maxCount: count).storage
             : try file.read(path, as: Float.self, maxCount: count)
     }

@@ -55,11 +55,18 @@ public struct ModelSummary {
 
     private var architecture: Architecture { model.architecture }
 
-    /// Each stored layer: its group in the file, inputs, outputs, parameters.
+    /// Each stored layer: its group in the file (a weight and a bias),
+    /// inputs and outputs (from the weight's shape [out, in]), parameters.
     private var layers: [(name: String, inputs: Int, outputs: Int, parameters: Int)] {
-        ModelFile.storedLayers(of: architecture).map {
-            ($0.name, $0.inputs, $0.outputs, $0.inputs * $0.outputs + $0.outputs)
+        var groups: [(name: String, inputs: Int, outputs: Int, parameters: Int)] = []
+        for stored in architecture.storedTensors {
+            let group = String(stored.path[..<stored.path.lastIndex(of: "/")!])
+            if stored.tensor.name.hasSuffix("weight") {
+                groups.append((group, stored.tensor.shape.dropFirst().reduce(1, *), stored.tensor.shape[0], 0))
+            }
+            groups[groups.count - 1].parameters += stored.tensor.count
         }
+        return groups
     }
 
     /// The threshold ae-score uses without options: its default quantile of

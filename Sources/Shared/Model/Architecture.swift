@@ -6,9 +6,9 @@ public enum ModelKind: String, CaseIterable, Sendable, Codable {
 
 /// The shape of a model: everything needed to lay out its parameters.
 ///
-/// The decoder mirrors the encoder: hidden sizes reversed, then a layer back
-/// to the input width. The bottleneck is linear; a VAE has a second linear
-/// head for the log-variance.
+/// The architecture builds the network's layer lists once (`encoderLayers`,
+/// `bottleneck`, `decoderLayers`); the parameter layout, the model file's
+/// names and shapes, training and inference all follow from them.
 public struct Architecture: Equatable, Sendable {
     public var kind: ModelKind
     public var inputWidth: Int
@@ -43,21 +43,63 @@ public struct Architecture: Equatable, Sendable {
         }
     }
 
-    /// Every layer's inputs and outputs, in parameter order: encoder hidden
-    /// layers, mean head, log-variance head (VAE), decoder hidden layers,
-    /// output layer. The model's layout, its parameter count and the model
-    /// file's shape checks all follow from this one list.
-    public var layerShapes: [(inputs: Int, outputs: Int)] {
-        let encoderWidths = [inputWidth] + hidden
-        let decoderWidths = [latent] + hidden.reversed() + [inputWidth]
-        let head = (inputs: encoderWidths.last!, outputs: latent)
-        return zip(encoderWidths, encoderWidths.dropFirst()).map { (inputs: $0, outputs: $1) }
-            + (kind == .vae ? [head, head] : [head])
-            + zip(decoderWidths, decoderWidths.dropFirst()).map { (inputs: $0, outputs: $1) }
+    /// The encoder's layers with their model-file group names: hidden layers
+    /// with the activation after each, then the linear head that feeds the
+    /// bottleneck (a VAE's mean and log-variance heads together).
+    public var encoderLayers: [(name: String, layer: any Layer)] {
+        let widths = [inputWidth] + hidden
+        let hiddenLayers = zip(widths, widths.dropFirst()).enumerated().map { index, sizes in
+            (name: "encoder/layer_\(index)", layer: DenseLayer(inputs: sizes.0, outputs: sizes.1, activation: activation, readsData: index == 0) as any Layer)
+        }
+        let headReadsData = hidden.isEmpty
+        let head: (name: String, layer: any Layer) = kind == .vae
+            ? ("encoder", PosteriorHeads(inputs: widths.last!, latent: latent, readsData: headReadsData))
+            : ("encoder/mean", DenseLayer(inputs: widths.last!, outputs: latent, readsData: headReadsData))
+        return hiddenLayers + [head]
+    }
+
+    public var bottleneck: Bottleneck {
+        kind == .vae ? .gaussian(latent: latent) : .identity(latent: latent)
+    }
+
+    /// The decoder's layers, mirroring the encoder: hidden sizes reversed with
+    /// the activation after each, then a linear layer back to the input width
+    /// (logits for `bce`).
+    public var decoderLayers: [(name: String, layer: any Layer)] {
+        let widths = [latent] + hidden.reversed()
+        let hiddenLayers = zip(widths, widths.dropFirst()).enumerated().map { index, sizes in
+            (name: "decoder/layer_\(index)", layer: DenseLayer(inputs: sizes.0, outputs: sizes.1, activation: activation) as any Layer)
+        }
+        return hiddenLayers + [(name: "decoder/output", layer: DenseLayer(inputs: widths.last!, outputs: inputWidth))]
+    }
+
+    /// The encoder's and decoder's layers, each at its offset in the flat
+    /// parameter vector: the encoder's first, as listed.
+    public var placedLayers: (encoder: [PlacedLayer], decoder: [PlacedLayer]) {
+        var offset = 0
+        func place(_ layers: [(name: String, layer: any Layer)]) -> [PlacedLayer] {
+            layers.map { named in
+                defer { offset += named.layer.parameterCount }
+                return PlacedLayer(name: named.name, layer: named.layer, offset: offset)
+            }
+        }
+        let encoder = place(encoderLayers)
+        return (encoder, place(decoderLayers))
+    }
+
+    /// Every parameter tensor by its model-file path ("encoder/mean/bias"),
+    /// with where it starts in the parameters, in parameter order. The model
+    /// file's writer, its loader (which checks shapes against these before
+    /// allocating anything) and ae-info read this one list.
+    public var storedTensors: [(path: String, tensor: ParameterTensor, offset: Int)] {
+        let (encoder, decoder) = placedLayers
+        return (encoder + decoder).flatMap { placed in
+            placed.layer.tensors.map { (path: "\(placed.name)/\($0.name)", tensor: $0, offset: placed.offset + $0.offset) }
+        }
     }
 
     /// Parameter count, computed without overflow for sizes within `maximumWidth`.
     public var parameterCount: Int {
-        layerShapes.reduce(0) { $0 + $1.inputs * $1.outputs + $1.outputs }
+        (encoderLayers + decoderLayers).reduce(0) { $0 + $1.layer.parameterCount }
     }
 }

@@ -1,108 +1,138 @@
 import CKernels
 
-/// A fully connected layer: where its weights and bias sit in the model's
-/// flat parameter vector, and the products that apply and differentiate it.
+/// A fully connected layer, with its activation fused into its passes.
 ///
 /// Weights are kept `[inputs, outputs]` row-major in memory, so row j holds
 /// everything input j feeds; the model file stores them `[outputs, inputs]`
-/// like `torch.nn.Linear` and transposes on the way in and out.
-public struct DenseLayer: Equatable, Sendable {
+/// like `torch.nn.Linear` (`ParameterTensor.transposedInMemory`).
+///
+/// The first layer of a network reads the data itself, which may be mostly
+/// zeros (images): that layer (`readsData`) takes the sparse products, whose
+/// cost follows the non-zeros, wherever they pay.
+public struct DenseLayer: Layer, Equatable {
     public let inputs: Int
     public let outputs: Int
-    public let weightOffset: Int
+    public let activation: Activation
+    public let readsData: Bool
 
-    public var biasOffset: Int { weightOffset + inputs * outputs }
-    public var parameterCount: Int { inputs * outputs + outputs }
-    public var end: Int { weightOffset + parameterCount }
+    public init(inputs: Int, outputs: Int, activation: Activation = .identity, readsData: Bool = false) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.activation = activation
+        self.readsData = readsData
+    }
 
-    /// output[rows × outputs] = activation(input[rows × inputs] · W + b),
-    /// without the activation when it is nil. `output` need not be
-    /// initialised: each thread writes the bias into its block of rows, then
-    /// the product and the activation, while the block is in cache.
-    ///
+    public var inputWidth: Int { inputs }
+    public var outputWidth: Int { outputs }
+    private var biasOffset: Int { inputs * outputs }
+
+    public var tensors: [ParameterTensor] {
+        [ParameterTensor(name: "weight", shape: [outputs, inputs], offset: 0, transposedInMemory: true),
+         ParameterTensor(name: "bias", shape: [outputs], offset: biasOffset)]
+    }
+
+    /// Drawn like `torch.nn.Linear`'s default: weights and biases uniform in ±1/√inputs.
+    public func initialize(_ parameters: UnsafeMutablePointer<Float>, generator: inout SeededGenerator) {
+        let bound = 1 / Double(inputs).squareRoot()
+        for i in 0..<parameterCount { parameters[i] = Float((2 * generator.uniform() - 1) * bound) }
+    }
+
+    /// The data layer's index of a batch's non-zeros, for its weight gradient.
+    final class Workspace: LayerWorkspace, @unchecked Sendable {
+        let sparseInput = SparseRows()
+    }
+
+    public func makeWorkspace(rows: Int) -> LayerWorkspace? { readsData ? Workspace() : nil }
+
     /// The product is ae's dense-rows kernel rather than `sgemm`: it sums each
     /// output in the inputs' order whatever the number of rows, so a row's
     /// result depends on that row alone, not on its batch, the batch's size
-    /// or the thread count (see CKernels.h).
+    /// or the thread count (see CKernels.h). Each thread writes the bias into
+    /// its block of rows, then the product and the activation, while the
+    /// block is in cache.
     public func forward(
-        input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
+        _ input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, workspace: LayerWorkspace?, pool: WorkerPool
     ) {
+        if readsData {
+            forwardRowwise(input, rows: rows, parameters: parameters, output: output, pool: pool)
+            return
+        }
         let inputs = inputs, outputs = outputs
         let blocks = pool.partition(rows, minimum: 16)
         pool.run(tasks: blocks.count) { task in
             let block = blocks[task]
             let blockOutput = output + block.lowerBound * outputs
             writeBias(rows: block, parameters: parameters, output: output)
-            ae_dense_rows_times_dense(input + block.lowerBound * inputs, block.count, parameters + weightOffset, inputs, outputs, blockOutput)
-            activation?.apply(UnsafeMutableBufferPointer(start: blockOutput, count: block.count * outputs))
+            ae_dense_rows_times_dense(input + block.lowerBound * inputs, block.count, parameters, inputs, outputs, blockOutput)
+            activation.apply(UnsafeMutableBufferPointer(start: blockOutput, count: block.count * outputs))
         }
     }
 
-    /// Given ∂L/∂output, writes ∂L/∂W and ∂L/∂b into `gradients` (overwriting
-    /// this layer's slice) and, when `inputGradient` is given, ∂L/∂input
-    /// (added to what is there when `accumulate` is set, for inputs that feed
-    /// two heads).
     public func backward(
-        input: UnsafePointer<Float>, rows: Int, outputGradient: UnsafePointer<Float>,
-        parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>?, accumulate: Bool = false, pool: WorkerPool
+        input: UnsafePointer<Float>, output: UnsafePointer<Float>, rows: Int,
+        outputGradient: UnsafeMutablePointer<Float>, parameters: UnsafePointer<Float>,
+        gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+        workspace: LayerWorkspace?, pool: WorkerPool
     ) {
-        BLAS.gemm(
-            .transposed, .none, m: inputs, n: outputs, k: rows,
-            a: input, lda: inputs, b: outputGradient, ldb: outputs,
-            c: gradients + weightOffset, ldc: outputs, pool: pool)
-        writeBiasGradient(outputGradient: outputGradient, rows: rows, gradients: gradients)
+        activation.backward(
+            outputs: UnsafeBufferPointer(start: output, count: rows * outputs),
+            gradients: UnsafeMutableBufferPointer(start: outputGradient, count: rows * outputs))
+        backwardProducts(
+            input: input, rows: rows, outputGradient: outputGradient, parameters: parameters, gradients: gradients,
+            inputGradient: inputGradient, accumulate: false, workspace: workspace, pool: pool)
+    }
+
+    /// The products of `backward` after the activation's derivative: ∂L/∂W
+    /// and ∂L/∂b (overwritten), and ∂L/∂input when asked for (added to what is
+    /// there when `accumulate` is set, for an input that feeds two layers).
+    /// A data layer's weight gradient over a sparse batch sums ∂L/∂output over
+    /// the rows where each input is non-zero: the sparse-rows product over the
+    /// batch's columns.
+    func backwardProducts(
+        input: UnsafePointer<Float>, rows: Int, outputGradient: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+        gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, accumulate: Bool,
+        workspace: LayerWorkspace?, pool: WorkerPool
+    ) {
+        if let sparse = (workspace as? Workspace)?.sparseInput, inputGradient == nil,
+           sparse.index(input, rows: rows, cols: inputs) {
+            gradients.update(repeating: 0, count: inputs * outputs)
+            ae_sparse_rows_times_dense(
+                sparse.columnStarts, sparse.rowIndices, sparse.columnValues, inputs,
+                outputGradient, rows, outputs, gradients)
+        } else {
+            BLAS.gemm(
+                .transposed, .none, m: inputs, n: outputs, k: rows,
+                a: input, lda: inputs, b: outputGradient, ldb: outputs,
+                c: gradients, ldc: outputs, pool: pool)
+        }
+        let biasGradient = gradients + biasOffset
+        biasGradient.update(repeating: 0, count: outputs)
+        for row in 0..<rows {
+            let g = outputGradient + row * outputs
+            for j in 0..<outputs { biasGradient[j] += g[j] }
+        }
         if let inputGradient {
             BLAS.gemm(
                 .none, .transposed, m: rows, n: inputs, k: outputs,
-                a: outputGradient, lda: outputs, b: parameters + weightOffset, ldb: outputs,
+                a: outputGradient, lda: outputs, b: parameters, ldb: outputs,
                 beta: accumulate ? 1 : 0, c: inputGradient, ldc: inputs, pool: pool)
         }
     }
 
-    /// `forward` for a sparse input block: the same result, with work in
-    /// proportion to the input's non-zeros.
-    public func forward(
-        sparseInput input: SparseRows, parameters: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        activation: Activation? = nil
-    ) {
-        precondition(input.cols == inputs, "sparse input width does not match the layer")
-        writeBias(rows: 0..<input.rows, parameters: parameters, output: output)
-        ae_sparse_rows_times_dense(
-            input.rowStarts, input.columnIndices, input.rowValues, input.rows,
-            parameters + weightOffset, inputs, outputs, output)
-        activation?.apply(UnsafeMutableBufferPointer(start: output, count: input.rows * outputs))
-    }
-
-    /// `backward` for a sparse input block, without an input gradient (a
-    /// sparse input is the network's own input, which needs none).
-    public func backward(
-        sparseInput input: SparseRows, outputGradient: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>
-    ) {
-        precondition(input.cols == inputs, "sparse input width does not match the layer")
-        // ∂L/∂W[j, :] sums ∂L/∂output over the rows where input j is non-zero:
-        // the sparse-rows product over the input's columns (CSC), from zero.
-        let weightGradient = gradients + weightOffset
-        weightGradient.update(repeating: 0, count: inputs * outputs)
-        ae_sparse_rows_times_dense(
-            input.columnStarts, input.rowIndices, input.columnValues, inputs,
-            outputGradient, input.rows, outputs, weightGradient)
-        writeBiasGradient(outputGradient: outputGradient, rows: input.rows, gradients: gradients)
-    }
-
     /// `forward` where each row takes the sparse product unless more than
     /// half of it is non-zero: the rows for the dense product are gathered
-    /// into a block of their own. Either way a row's result depends on that
-    /// row alone (both kernels sum in the inputs' order). (One row at a time,
-    /// the sparse product keeps up with the dense one up to about that
-    /// density; beyond it the dense kernel's reuse of the weights wins.)
-    public func forwardRowwise(
-        input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
-        output: UnsafeMutablePointer<Float>, activation: Activation? = nil, pool: WorkerPool
+    /// into a block of their own. Both kernels sum in the inputs' order, so a
+    /// row's result is the same either way (but for the sign of a zero) and
+    /// depends on that row alone. (One row at a time, the sparse product
+    /// keeps up with the dense one up to about that density; beyond it the
+    /// dense kernel's reuse of the weights wins.)
+    private func forwardRowwise(
+        _ input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) {
+        let inputs = inputs, outputs = outputs, activation = activation
         let sparseLimit = inputs / 2
-        let weights = parameters + weightOffset
         // Row ranges shared among the threads; the sparse product of a row
         // does not depend on which thread or range computes it.
         let parts = pool.partition(rows, minimum: 16)
@@ -128,8 +158,8 @@ public struct DenseLayer: Equatable, Sendable {
                 }
                 writeBias(rows: range, parameters: parameters, output: output)
                 let block = output + range.lowerBound * outputs
-                ae_sparse_rows_times_dense(starts, columns, values, range.count, weights, inputs, outputs, block)
-                activation?.apply(UnsafeMutableBufferPointer(start: block, count: range.count * outputs))
+                ae_sparse_rows_times_dense(starts, columns, values, range.count, parameters, inputs, outputs, block)
+                activation.apply(UnsafeMutableBufferPointer(start: block, count: range.count * outputs))
             }
         }
         let denseRows = denseRowsByPart.flatMap { $0 }
@@ -139,9 +169,8 @@ public struct DenseLayer: Equatable, Sendable {
         for (k, row) in denseRows.enumerated() {
             (block.pointer + k * inputs).update(from: input + row * inputs, count: inputs)
         }
-        forward(
-            input: block.pointer, rows: denseRows.count, parameters: parameters, output: blockOutput.pointer,
-            activation: activation, pool: pool)
+        let inner = DenseLayer(inputs: inputs, outputs: outputs, activation: activation)
+        inner.forward(block.pointer, rows: denseRows.count, parameters: parameters, output: blockOutput.pointer, workspace: nil, pool: pool)
         for (k, row) in denseRows.enumerated() {
             (output + row * outputs).update(from: blockOutput.pointer + k * outputs, count: outputs)
         }
@@ -152,15 +181,6 @@ public struct DenseLayer: Equatable, Sendable {
         let bias = parameters + biasOffset
         for row in rows {
             (output + row * outputs).initialize(from: bias, count: outputs)
-        }
-    }
-
-    private func writeBiasGradient(outputGradient: UnsafePointer<Float>, rows: Int, gradients: UnsafeMutablePointer<Float>) {
-        let biasGradient = gradients + biasOffset
-        biasGradient.update(repeating: 0, count: outputs)
-        for row in 0..<rows {
-            let g = outputGradient + row * outputs
-            for j in 0..<outputs { biasGradient[j] += g[j] }
         }
     }
 }

@@ -1,10 +1,8 @@
-import Glibc
-
 /// The model applied in data units: what the encode and decode tools run.
 ///
 /// Rows run in blocks of `blockRows` rows (the last one shorter), shared
 /// among threads whole, each block single-threaded. Every product sums a
-/// row's terms in an order fixed by the row alone (`DenseLayer.forward`), so
+/// row's terms in an order fixed by the row alone (`Layer.forward`), so
 /// a row's result depends on the row and the model only, not on the block
 /// or the batch it arrives in: a code decoded alone and the same code at the
 /// end of an interpolation path agree bit for bit.
@@ -19,8 +17,8 @@ extension TrainedModel {
         var normalized = rows
         normalization.apply(to: &normalized)
         let outputs = Self.inBlocks(normalized, pool: pool) { block, single in
-            let codes = network.encode(block, pool: single, logVariance: logVariance)
-            return [codes.mean] + (codes.logVariance.map { [$0] } ?? [])
+            let codes = network.encode(block, pool: single)
+            return [codes.mean] + (logVariance ? codes.logVariance.map { [$0] } ?? [] : [])
         }
         return LatentCodes(mean: outputs[0], logVariance: outputs.count > 1 ? outputs[1] : nil)
     }
@@ -63,17 +61,5 @@ extension TrainedModel {
             }
             return stacked
         }
-    }
-}
-
-extension LatentCodes {
-    /// Draws z = μ + σ·ε from a VAE's posterior (μ itself for an AE).
-    public func sample(generator: inout SeededGenerator) -> Matrix {
-        guard let logVariance else { return mean }
-        var codes = mean
-        for i in codes.storage.indices {
-            codes.storage[i] += expf(0.5 * logVariance.storage[i]) * Float(generator.gaussian())
-        }
-        return codes
     }
 }

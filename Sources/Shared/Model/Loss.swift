@@ -1,5 +1,4 @@
 import CKernels
-import Glibc
 
 /// The reconstruction loss, which is also the decoder's likelihood.
 ///
@@ -43,24 +42,14 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
 
     /// Each element's term of the loss, for `count` outputs (decoder
     /// pre-activations) against their targets: what `ae-score --explain`
-    /// ranks features by. A row's terms sum to its loss.
+    /// ranks features by. The terms come from training's kernels, so a row's
+    /// terms sum to its loss (to rounding: the row sums run in vector lanes).
     public func elementLosses(
         output: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int, into losses: UnsafeMutablePointer<Float>
     ) {
         switch self {
-        case .mse:
-            for j in 0..<count {
-                let difference = output[j] - target[j]
-                losses[j] = difference * difference
-            }
-        case .bce:
-            for j in 0..<count { losses[j] = Self.crossEntropy(logit: output[j], target: target[j]) }
+        case .mse: ae_squared_error_terms(output, target, count, losses)
+        case .bce: ae_binary_cross_entropy_terms(output, target, count, losses)
         }
-    }
-
-    /// −[t·log σ(l) + (1−t)·log(1−σ(l))] written so that no large |l| overflows.
-    @inline(__always)
-    static func crossEntropy(logit: Float, target: Float) -> Float {
-        max(logit, 0) - logit * target + log1pf(expf(-abs(logit)))
     }
 }

@@ -41,7 +41,7 @@ public struct RowScorer: Sendable {
     /// The latent means of normalised rows, and each feature's term of the
     /// loss of their reconstruction from those means.
     public func reconstructionTerms(normalizedRows rows: Matrix, pool: WorkerPool) -> (codes: Matrix, featureLosses: Matrix) {
-        let codes = network.encode(rows, pool: pool, logVariance: false).mean
+        let codes = network.encode(rows, pool: pool).mean
         return (codes, featureLosses(network.decodeLogits(codes, pool: pool), against: rows, pool: pool))
     }
 
@@ -67,7 +67,7 @@ public struct RowScorer: Sendable {
             return result
         }
         let sampled = methods.filter(\.isSampled)
-        let codes = network.encode(rows, pool: pool, logVariance: !sampled.isEmpty)
+        let codes = network.encode(rows, pool: pool)
         let wantsDensity = methods.contains(.density)
         if methods.contains(.reconstruction) || wantsFeatureLosses || wantsDensity {
             let logits = network.decodeLogits(codes.mean, pool: pool)
@@ -125,7 +125,7 @@ public struct RowScorer: Sendable {
                                     var ratio = 0.0
                                     for j in (row * latent)..<((row + 1) * latent) {
                                         let epsilon = Float(generators[row].gaussian())
-                                        let z = mean[j] + expf(0.5 * logVariance[j]) * epsilon
+                                        let z = LatentCodes.draw(mean: mean[j], logVariance: logVariance[j], epsilon: epsilon)
                                         draws[j] = z
                                         ratio += Double(0.5 * (z * z - epsilon * epsilon - logVariance[j]))
                                     }

@@ -1,0 +1,67 @@
+/// A list of layers with the buffers to run it over blocks of up to
+/// `capacity` rows: the one walk that training and inference share.
+///
+/// Forward keeps every layer's output, which is all that backward needs:
+/// each layer's backward takes its input (the previous output) and its own
+/// output. Buffers are made once per owner and reused block after block.
+public final class LayerStack {
+    public let layers: [PlacedLayer]
+    public let capacity: Int
+    private let outputs: [ScratchBuffer]
+    private let workspaces: [LayerWorkspace?]
+    /// Two buffers that the backward pass's gradients alternate between.
+    private let gradientBuffers: (ScratchBuffer, ScratchBuffer)
+
+    public init(_ layers: [PlacedLayer], capacity: Int) {
+        precondition(!layers.isEmpty, "a stack needs a layer")
+        self.layers = layers
+        self.capacity = capacity
+        outputs = layers.map { ScratchBuffer(count: capacity * $0.layer.outputWidth) }
+        workspaces = layers.map { $0.layer.makeWorkspace(rows: capacity) }
+        let widest = layers.map { $0.layer.inputWidth }.max() ?? 0
+        gradientBuffers = (ScratchBuffer(count: capacity * widest), ScratchBuffer(count: capacity * widest))
+    }
+
+    /// Runs the layers in turn on `rows` rows at `input` and returns the
+    /// last layer's output, valid until the next call.
+    @discardableResult
+    public func forward(
+        _ input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>, pool: WorkerPool
+    ) -> UnsafePointer<Float> {
+        precondition(rows <= capacity, "block larger than the stack's capacity")
+        var current = input
+        for (index, placed) in layers.enumerated() {
+            placed.layer.forward(
+                current, rows: rows, parameters: parameters + placed.offset, output: outputs[index].pointer,
+                workspace: workspaces[index], pool: pool)
+            current = UnsafePointer(outputs[index].pointer)
+        }
+        return current
+    }
+
+    /// The backward pass of the last `forward`, whose input was `input`:
+    /// given ∂L/∂result in `resultGradient` (which may be overwritten),
+    /// writes every layer's parameter gradients into `gradients` (the model's
+    /// whole vector) and ∂L/∂input into `inputGradient` unless it is nil.
+    public func backward(
+        input: UnsafePointer<Float>, rows: Int, resultGradient: UnsafeMutablePointer<Float>,
+        parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, pool: WorkerPool
+    ) {
+        var current = resultGradient
+        var spare = (gradientBuffers.0.pointer, gradientBuffers.1.pointer)
+        for index in layers.indices.reversed() {
+            let placed = layers[index]
+            let below = index > 0 ? spare.0 : inputGradient
+            placed.layer.backward(
+                input: index > 0 ? UnsafePointer(outputs[index - 1].pointer) : input,
+                output: UnsafePointer(outputs[index].pointer), rows: rows, outputGradient: current,
+                parameters: parameters + placed.offset, gradients: gradients + placed.offset,
+                inputGradient: below, workspace: workspaces[index], pool: pool)
+            if let below, index > 0 {
+                current = below
+                spare = (spare.1, spare.0)
+            }
+        }
+    }
+}
