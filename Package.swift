@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The library targets, each depending only on those before it.
+let libraries = ["AECore", "AEIO", "AECLI"]
 let tools = ["ae-fit", "ae-encode", "ae-decode", "ae-score", "ae-interp", "ae-info"]
 
 // HDF5 is linked from its static archive in Debian's serial HDF5 directory
@@ -17,9 +19,10 @@ let staticHDF5 = ["-L/usr/lib/\(multiarch)/hdf5/serial", "-l:libhdf5.a", "-lsz",
 
 let package = Package(
     name: "ae",
-    // Shared is a library product for the fuzz package (fuzz/Package.swift),
-    // which builds the same sources with the fuzzer's instrumentation.
-    products: tools.map { .executable(name: $0, targets: [$0]) } + [.library(name: "Shared", targets: ["Shared"])],
+    // The libraries are products for the fuzz package (fuzz/Package.swift),
+    // which builds the same sources with the fuzzer's instrumentation, and
+    // for the multicall package (multicall/Package.swift).
+    products: tools.map { .executable(name: $0, targets: [$0]) } + libraries.map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
@@ -32,20 +35,28 @@ let package = Package(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno", "-gdwarf-4"])]
         ),
+        // Numerics and models: tensors, BLAS, layers, training, the maths of
+        // scoring and latent paths, errors. Knows nothing of files or flags.
+        .target(name: "AECore", dependencies: ["COpenBLAS", "CKernels"]),
+        // Data in and out: the HDF5 binding, text and JSON, row streams,
+        // images and PNG, the model file, atomic files.
         .target(
-            name: "Shared",
-            dependencies: [
-                "CHDF5", "CPNG", "COpenBLAS", "CZlib", "CKernels",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            name: "AEIO",
+            dependencies: ["AECore", "CHDF5", "CPNG", "CZlib"],
             linkerSettings: [.unsafeFlags(staticHDF5)]
         ),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Shared"]),
+        // The tools' shared pieces: options, terminal output, and each tool's
+        // pipeline from parsed options to streams.
+        .target(
+            name: "AECLI",
+            dependencies: ["AECore", "AEIO", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "LibraryTests", dependencies: libraries.map { .target(name: $0) }),
+        .testTarget(name: "EndToEndTests", dependencies: libraries.map { .target(name: $0) }),
     ] + tools.map {
         .executableTarget(
             name: $0,
-            dependencies: ["Shared", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: libraries.map { .target(name: $0) } + [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         )
     },
     swiftLanguageModes: [.v5]

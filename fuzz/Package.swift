@@ -13,7 +13,7 @@ let package = Package(
     ] + ["fuzz-ndjson", "fuzz-csv", "fuzz-model"].map {
         .executableTarget(
             name: $0,
-            dependencies: ["CLibFuzzer", "FuzzInput", .product(name: "Shared", package: "ae")],
+            dependencies: ["CLibFuzzer", "FuzzInput"] + ["AECore", "AEIO", "AECLI"].map { .product(name: $0, package: "ae") },
             // The system's gold stops with an internal error on the
             // instrumented objects; the toolchain's lld links them.
             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]

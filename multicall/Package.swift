@@ -23,7 +23,9 @@ let package = Package(
         .target(
             name: "\(tool)-tool",
             dependencies: [
-                .product(name: "Shared", package: "ae"),
+                .product(name: "AECore", package: "ae"),
+                .product(name: "AEIO", package: "ae"),
+                .product(name: "AECLI", package: "ae"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/\(tool)",

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Shared
+import AECLI
+import AECore
+import AEIO
 
 @main
 struct Decode: ToolCommand {

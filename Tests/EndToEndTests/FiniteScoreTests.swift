@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import AECLI
+import AECore
+import AEIO
 import XCTest
 
 /// The two inputs that used to stop ae-score halfway with `cannot write

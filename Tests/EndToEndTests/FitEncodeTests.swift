@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import AECLI
+import AECore
+import AEIO
 import XCTest
 
 /// ae-fit and ae-encode as users run them: built binaries, real pipes.

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import AECLI
+import AECore
+import AEIO
 import XCTest
 
 /// ae-decode and ae-interp run as built, through real pipes, on tiny models

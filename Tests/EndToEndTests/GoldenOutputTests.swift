@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import AECLI
+import AECore
+import AEIO
 import XCTest
 
 /// Pinned outputs of seeded models, so that a change to the model's code

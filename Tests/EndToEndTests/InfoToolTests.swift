@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import AECLI
+import AECore
+import AEIO
 import XCTest
 
 /// ae-info as users run it: the summary of models ae-fit wrote, as text and

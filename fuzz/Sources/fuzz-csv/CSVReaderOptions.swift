@@ -1,4 +1,6 @@
-@_spi(Fuzzing) import Shared
+import AECLI
+import AECore
+@_spi(Fuzzing) import AEIO
 
 /// The CSV reader's options, one bit of the input's first byte each, so the
 /// fuzzer explores them together with the stream. FuzzRegressionTests

@@ -1,7 +1,9 @@
 import CLibFuzzer
 import FuzzInput
 import Glibc
-@_spi(Fuzzing) import Shared
+import AECLI
+import AECore
+@_spi(Fuzzing) import AEIO
 
 /// libFuzzer entry point for the CSV/TSV row reader.
 ///

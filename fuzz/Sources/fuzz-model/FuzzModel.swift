@@ -1,6 +1,8 @@
 import CLibFuzzer
 import Glibc
-import Shared
+import AECLI
+import AECore
+import AEIO
 
 /// libFuzzer entry point for the model loader.
 ///

@@ -1,0 +1,108 @@
+import AECore
+import AEIO
+import ArgumentParser
+
+/// The model's shape and likelihood, as `ae-fit` takes them.
+public struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("ae (autoencoder) or vae (variational autoencoder).", valueName: ModelKind.choices))
+    public var kind: ModelKind = .ae
+
+    @Option(help: ArgumentHelp(
+        "Hidden layer widths, encoder side; the decoder mirrors them (default: sized from the input width).",
+        valueName: "w1,w2,..."))
+    public var hidden: LayerWidths?
+
+    @Option(help: ArgumentHelp(
+        "Latent (bottleneck) size (default: chosen on the validation rows among half, once and twice input width / 8 for an AE, / 3 for a VAE, from 1 to 32; the fit summary gives each size's validation loss).",
+        valueName: "n"))
+    public var latent: Int?
+
+    @Option(help: ArgumentHelp("Hidden-layer activation.", valueName: Activation.choices))
+    public var activation: Activation = .relu
+
+    @Option(help: ArgumentHelp(
+        "Reconstruction loss: mse (gaussian) or bce (bernoulli, for data in [0, 1]).", valueName: Loss.choices))
+    public var loss: Loss = .mse
+
+    @Option(help: ArgumentHelp(
+        "Feature scaling, stored in the model (default: standard for a VAE and minmax for an AE with mse; for bce none when the data lie in [0, 1], else minmax).",
+        valueName: NormalizationMethod.choices))
+    public var normalize: NormalizationMethod?
+
+    @Option(help: ArgumentHelp(
+        "Image shape of a row, stored in the model for ae-decode's PNG grids (default: an HDF5 input's [N, H, W] or [N, H, W, C]).",
+        valueName: "HxW[xC]"))
+    public var image: ImageShape?
+
+    public init() {}
+
+    public func validate() throws {
+        if let latent, latent < 1 { throw ValidationError("--latent must be at least 1") }
+    }
+
+    /// The configuration for `input`: its feature names, and its image
+    /// shape unless `--image` gives one.
+    public func configuration(training: TrainingOptions, input: TrainingInput) -> FitConfiguration {
+        FitConfiguration(
+            kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
+            normalization: normalize, featureNames: input.featureNames, imageShape: image ?? input.imageShape,
+            epochs: training.epochs, validationFraction: training.validation, settings: training.settings)
+    }
+}
+
+/// How `ae-fit` trains.
+public struct TrainingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Passes over the training rows (default: chosen from the row count, about \(AutomaticSchedule.targetSteps(for: .vae)) steps in \(AutomaticSchedule.epochRange(for: .vae).lowerBound) to \(AutomaticSchedule.epochRange(for: .vae).upperBound) epochs for a VAE, at most \(AutomaticSchedule.targetSteps(for: .ae)) steps in \(AutomaticSchedule.epochRange(for: .ae).lowerBound) to \(AutomaticSchedule.epochRange(for: .ae).upperBound) epochs for an AE, with a \(AutomaticSchedule.validationFraction) validation split and early stopping).",
+        valueName: "n"))
+    public var epochs: Int?
+
+    @Option(help: "Rows per gradient step.")
+    public var batch = 128
+
+    @Option(help: "Adam learning rate.")
+    public var lr: Float = 1e-3
+
+    @Option(help: "Decoupled weight decay (AdamW); 0 for plain Adam.")
+    public var weightDecay: Float = 0
+
+    @Option(help: "VAE: weight of the KL term (beta-VAE).")
+    public var beta: Float = 1
+
+    @Option(help: ArgumentHelp("VAE: epochs over which the KL weight ramps from 0 to beta.", valueName: "epochs"))
+    public var klWarmup = 0
+
+    @Option(name: .customLong("val"), help: ArgumentHelp(
+        "Fraction of rows held out for validation, early stopping and calibration (default: \(AutomaticSchedule.validationFraction) without --epochs, else 0).",
+        valueName: "fraction"))
+    public var validation: Double?
+
+    @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
+    public var patience = 10
+
+    @Option(help: ArgumentHelp("Denoising: std of Gaussian noise added to normalised inputs.", valueName: "std"))
+    public var noise: Float = 0
+
+    @Option(help: "Random seed; the same seed and thread count give a bit-identical model.")
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be positive") }
+        guard weightDecay >= 0 else { throw ValidationError("--weight-decay must not be negative") }
+        guard beta >= 0 else { throw ValidationError("--beta must not be negative") }
+        guard klWarmup >= 0 else { throw ValidationError("--kl-warmup must not be negative") }
+        if let validation, !(validation >= 0 && validation < 1) { throw ValidationError("--val must be in [0, 1)") }
+        guard patience >= 0 else { throw ValidationError("--patience must not be negative") }
+        guard noise >= 0 else { throw ValidationError("--noise must not be negative") }
+    }
+
+    public var settings: TrainingSettings {
+        TrainingSettings(
+            epochs: epochs ?? TrainingSettings().epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay,
+            beta: beta, klWarmupEpochs: klWarmup, patience: patience, noise: noise, seed: seed)
+    }
+}
