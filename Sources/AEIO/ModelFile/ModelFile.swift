@@ -48,12 +48,13 @@ public enum ModelFile {
         try file.setAttribute("format", to: formatName)
         try file.setAttribute("format_version", to: formatVersion)
         try file.setAttribute("tool_version", to: ToolVersion.string)
-        try file.setAttribute("kind", to: architecture.kind.rawValue)
-        try file.setAttribute("input_width", to: architecture.inputWidth)
-        try file.setAttribute("hidden", to: architecture.hidden)
-        try file.setAttribute("latent", to: architecture.latent)
-        try file.setAttribute("activation", to: architecture.activation.rawValue)
-        try file.setAttribute("loss", to: architecture.loss.rawValue)
+        for (name, value) in architecture.attributes {
+            switch value {
+            case .integer(let number): try file.setAttribute(name, to: number)
+            case .integers(let numbers): try file.setAttribute(name, to: numbers)
+            case .text(let text): try file.setAttribute(name, to: text)
+            }
+        }
         if let shape = model.imageShape {
             try file.setAttribute("image_shape", to: [shape.height, shape.width, shape.channels])
         }
@@ -288,30 +289,19 @@ public enum ModelFile {
     }
 
     private static func readArchitecture(_ file: HDF5File, fail: (String) -> AEError) throws -> Architecture {
-        func required<T>(_ name: String, _ read: (String) throws -> T?) throws -> T {
-            guard let value = try read(name) else { throw fail("model file has no \(name) attribute") }
-            return value
-        }
-        let kindName = try required("kind") { try file.stringAttribute($0) }
-        let activationName = try required("activation") { try file.stringAttribute($0) }
-        let lossName = try required("loss") { try file.stringAttribute($0) }
-        guard let kind = ModelKind(rawValue: kindName) else { throw fail("unknown model kind \"\(kindName)\"") }
-        guard let activation = Activation(rawValue: activationName) else {
-            throw fail("unknown activation \"\(activationName)\"")
-        }
-        guard let loss = Loss(name: lossName) else { throw fail("unknown loss \"\(lossName)\"") }
-        let architecture = Architecture(
-            kind: kind,
-            inputWidth: try required("input_width") { try file.intAttribute($0) },
-            hidden: try required("hidden") { try file.intArrayAttribute($0) },
-            latent: try required("latent") { try file.intAttribute($0) },
-            activation: activation, loss: loss)
         do {
-            try architecture.validate()
-        } catch let error as AEError {
-            throw fail("model declares unusable sizes: \(error.message)")
+            return try Architecture(attributes: RootAttributes(file: file))
+        } catch let error as AEError where error.location == nil {
+            throw fail(error.message)
         }
-        return architecture
+    }
+
+    /// The file's root attributes, as the architecture reads them.
+    private struct RootAttributes: ArchitectureAttributeSource {
+        let file: HDF5File
+        func integer(_ name: String) throws -> Int? { try file.intAttribute(name) }
+        func integers(_ name: String) throws -> [Int]? { try file.intArrayAttribute(name) }
+        func text(_ name: String) throws -> String? { try file.stringAttribute(name) }
     }
 
     private static func checkShape(_ file: HDF5File, _ path: String, _ shape: [Int], fail: (String) -> AEError) throws {
