@@ -88,4 +88,25 @@ final class GoldenOutputTests: ScratchDirectoryTestCase {
         }
         XCTAssert(mismatches.isEmpty, "outputs differ from the pinned digests:\n" + mismatches.joined(separator: "\n"))
     }
+
+    /// Model files written by ae before the layer list (format_version 1,
+    /// kept in Tests/Fixtures/format-1) load and give what that ae gave:
+    /// the digests were taken from its outputs on the same rows.
+    func testModelsWrittenBeforeTheLayerListGiveTheirOldOutputs() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/format-1")
+        for name in ["vae.h5", "ae.h5", "rows.ndjson"] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+        }
+        let pinned = [
+            "ae-score vae.h5 rows.ndjson": "2084b4ce24077b4d",
+            "ae-score vae.h5 rows.ndjson --method iwae": "9eb7a83b580ee582",
+            "ae-encode vae.h5 rows.ndjson --with-logvar": "4cf2dfc01e4803d2",
+            "ae-score ae.h5 rows.ndjson": "d34f74c4b7c3d32f",
+            "ae-encode ae.h5 rows.ndjson": "1b87947bc8941ce3",
+        ]
+        for (command, expected) in pinned.sorted(by: { $0.key < $1.key }) {
+            XCTAssertEqual(digest(withoutStreamHeader(try succeed(command).stdout)), expected, command)
+        }
+    }
 }
