@@ -4,8 +4,8 @@ import CKernels
 /// the block on the left) and by column (for products with its transpose).
 ///
 /// Inputs such as images are mostly zeros; a first layer that skips them
-/// does a fraction of the dense product's work. `density` tells callers
-/// whether the sparse path pays off for this block.
+/// does a fraction of the dense product's work; `index` gives up on a block
+/// too dense for the sparse path to pay off.
 public final class SparseRows {
     public private(set) var rows = 0
     public private(set) var cols = 0
@@ -17,11 +17,6 @@ public final class SparseRows {
     private(set) var columnValues: [Float] = []
 
     public init() {}
-
-    /// Fraction of entries that are non-zero.
-    public var density: Double {
-        rows * cols == 0 ? 1 : Double(count) / Double(rows * cols)
-    }
 
     /// Non-zeros indexed (the row-order arrays may be longer, for reuse).
     public private(set) var count = 0

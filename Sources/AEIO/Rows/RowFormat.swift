@@ -22,9 +22,6 @@ public enum RowFormat: String, CaseIterable, Sendable {
         self = format
     }
 
-    /// Whether rows are written as a table with a header line (CSV, TSV).
-    public var isDelimitedText: Bool { self == .csv || self == .tsv }
-
     /// The extension of the last component of `path` (without the dot), or
     /// nil when it has none: `scores.CSV` gives `CSV`; `out`, `.hidden`,
     /// `dir.d/out` and `-` give nil.
