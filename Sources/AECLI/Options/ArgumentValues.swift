@@ -18,7 +18,7 @@ extension NormalizationMethod: ExpressibleByArgument {}
 
 extension Loss: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
-    public static var allValueStrings: [String] { ["mse", "bce", "gaussian", "bernoulli"] }
+    public static var allValueStrings: [String] { names }
 }
 
 /// A comma-separated list of layer widths, e.g. `256,128,64`.

@@ -21,7 +21,7 @@ public struct ModelOptions: ParsableArguments {
     public var activation: Activation = .relu
 
     @Option(help: ArgumentHelp(
-        "Reconstruction loss: mse (gaussian) or bce (bernoulli, for data in [0, 1]).", valueName: Loss.choices))
+        "Reconstruction loss: \(Loss.described).", valueName: Loss.choices))
     public var loss: Loss = .mse
 
     @Option(help: ArgumentHelp(

@@ -12,13 +12,33 @@ public enum Loss: String, CaseIterable, Sendable, Codable {
     /// Binary cross-entropy on logits (a Bernoulli likelihood), for data in [0, 1].
     case bce
 
-    /// Accepts the likelihood names too: `gaussian` and `bernoulli`.
-    public init?(name: String) {
-        switch name {
-        case "mse", "gaussian": self = .mse
-        case "bce", "bernoulli": self = .bce
-        default: return nil
+    /// The decoder's likelihood, the loss's other name.
+    public var likelihood: String {
+        switch self {
+        case .mse: "gaussian"
+        case .bce: "bernoulli"
         }
+    }
+
+    /// What the loss is for, when that is narrower than any data.
+    private var suits: String? { self == .bce ? "for data in [0, 1]" : nil }
+
+    /// Accepts the likelihood names too.
+    public init?(name: String) {
+        guard let loss = Self.allCases.first(where: { $0.rawValue == name || $0.likelihood == name }) else { return nil }
+        self = loss
+    }
+
+    /// Every name `init(name:)` accepts: the losses', then the likelihoods'.
+    public static var names: [String] { allCases.map(\.rawValue) + allCases.map(\.likelihood) }
+
+    /// The losses with their other names and uses, for help texts:
+    /// `mse (gaussian) or bce (bernoulli, for data in [0, 1])`.
+    public static var described: String {
+        allCases.map { loss in
+            let notes = [loss.likelihood] + (loss.suits.map { [$0] } ?? [])
+            return "\(loss.rawValue) (\(notes.joined(separator: ", ")))"
+        }.joined(separator: " or ")
     }
 
     /// The activation applied to the decoder's last layer to give data values.
