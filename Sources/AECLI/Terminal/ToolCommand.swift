@@ -8,7 +8,8 @@ import Glibc
 /// Its `main` turns every failure into one line on stderr and the exit codes
 /// the tools promise: 0 ok, 1 for data and runtime errors (`AEError`), 2 for
 /// usage errors (ArgumentParser's own exit code for those is 64), 130 when
-/// Ctrl-C stopped the run (`Interrupted`).
+/// Ctrl-C stopped the run (`Interrupted`), and a quiet 141 when the reader of
+/// an output went away (`ReaderClosed`).
 public protocol ToolCommand: ParsableCommand {
     /// The man page's sections beyond the options (`ToolManual`).
     static var manual: ToolManual { get }
@@ -23,7 +24,7 @@ extension ToolCommand {
             return
         }
         // A closed stdout ends the tool quietly with status 141, as with other
-        // filters, but through EPIPE in `ByteWriter` rather than the signal:
+        // filters, but through EPIPE (`ReaderClosed`) rather than the signal:
         // a closed stderr (`ae-fit … 2>&1 | head -1`) must not kill training.
         signal(SIGPIPE, SIG_IGN)
         Interruption.removeTemporaryFilesOnSignals()
@@ -32,6 +33,11 @@ extension ToolCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch is ReaderClosed {
+            TemporaryFiles.removeAll()
+            // _exit: the worker and read-ahead threads may still be running,
+            // and exit's teardown of shared state under them could crash.
+            _exit(141)
         } catch let error as AEError {
             Diagnostics.fail("\(tool): \(error)")
         } catch let interruption as Interrupted {

@@ -14,8 +14,10 @@ enum AtomicFile {
         if TemporaryFiles.isStreamTarget(path) {
             let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
             guard descriptor >= 0 else { throw failure(errno) }
-            if let code = writeAll(bytes, to: descriptor, sync: false) { throw failure(code) }
-            return
+            guard let code = writeAll(bytes, to: descriptor, sync: false) else { return }
+            // A pipe's reader that went away ends the tool as on stdout.
+            if code == EPIPE { throw ReaderClosed(output: path) }
+            throw failure(code)
         }
         let (temporaryPath, descriptor) = try TemporaryFiles.create(beside: path)
         if let code = writeAll(bytes, to: descriptor, sync: true) {

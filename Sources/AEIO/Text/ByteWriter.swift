@@ -11,10 +11,9 @@ import AECore
 ///
 /// Output is collected in one large buffer and written when it fills or on
 /// `flush()`, which the owner must call before the end; nothing is flushed
-/// implicitly. A reader that went away (`ae-score … | head -1`) ends the
-/// process quietly with status 141, the status a default SIGPIPE gives; any
-/// other failure is an `AEError` naming the output. The caller keeps
-/// ownership of the file descriptor.
+/// implicitly. A reader that went away (`ae-score … | head -1`) throws
+/// `ReaderClosed`; any other failure is an `AEError` naming the output. The
+/// caller keeps ownership of the file descriptor.
 public final class ByteWriter {
     /// The output's name in messages: a file name or `<stdout>`.
     public let name: String
@@ -88,10 +87,7 @@ public final class ByteWriter {
         case .written:
             return
         case .readerClosed:
-            TemporaryFiles.removeAll()
-            // _exit: the worker and read-ahead threads may still be running,
-            // and exit's teardown of shared state under them could crash.
-            _exit(141)
+            throw ReaderClosed(output: name)
         case .failed(let code):
             throw AEError("cannot write: \(String(cString: strerror(code)))", source: name)
         }
