@@ -42,11 +42,12 @@ public struct ProgressBar {
     /// The line for a terminal `columns` wide, prefixed by `tool: `.
     public func line(tool: String, columns: Int) -> String {
         let head = "\(tool): epoch \(epoch)/\(epochs)"
-        let figures = "loss \(String(printf: "%.4f", loss))  \(Self.whole(rowsPerSecond)) rows/s"
+        let lossLabel = EpochMetric.trainLoss.label!
+        let figures = "\(lossLabel) \(String(printf: "%.4f", loss))  \(Self.whole(rowsPerSecond)) rows/s"
             + "  ETA \(Self.duration(secondsLeft))"
         let room = columns - 1
         // The room the text beside the bar takes with figures of usual widths.
-        let usualText = head.count + "[] \(batches)/\(batches)  loss 0000.0000  000000 rows/s  ETA 00:00".count + 1
+        let usualText = head.count + "[] \(batches)/\(batches)  \(lossLabel) 0000.0000  000000 rows/s  ETA 00:00".count + 1
         let bar = min(Self.widestBar, room - usualText)
         let line: String
         if bar >= Self.narrowestBar {

@@ -105,15 +105,9 @@ public final class TrainingProgress: TrainingObserver {
             write(epochLine(metrics) + "\n")
         }
         if let log {
-            let record: JSONValue = .object([
-                ("epoch", .number(Double(metrics.epoch))),
-                ("train_loss", .number(metrics.trainLoss)), ("train_rec", .number(metrics.trainReconstruction)),
-                ("train_kl", .number(metrics.trainKL)),
-                ("val_loss", metrics.validationLoss.map(JSONValue.number) ?? .null),
-                ("val_rec", metrics.validationReconstruction.map(JSONValue.number) ?? .null),
-                ("val_kl", metrics.validationKL.map(JSONValue.number) ?? .null),
-                ("seconds", .number(metrics.seconds)),
-            ])
+            let record: JSONValue = .object(
+                [("epoch", .number(Double(metrics.epoch)))]
+                    + EpochMetric.allCases.map { ($0.name, metrics[$0].map(JSONValue.number) ?? .null) })
             try? log.write(record.text + "\n")
             try? log.flush()
         }
@@ -146,11 +140,10 @@ public final class TrainingProgress: TrainingObserver {
     }
 
     private func epochLine(_ metrics: EpochMetrics) -> String {
-        var line = "\(tool): epoch \(metrics.epoch)/\(epochs)  loss \(Self.fixed(metrics.trainLoss))"
-        if metrics.trainKL != 0 {
-            line += "  (rec \(Self.fixed(metrics.trainReconstruction)), kl \(Self.fixed(metrics.trainKL)))"
-        }
-        if let validation = metrics.validationLoss { line += "  val \(Self.fixed(validation))" }
+        func figure(_ metric: EpochMetric) -> String { "\(metric.label!) \(Self.fixed(metrics[metric]!))" }
+        var line = "\(tool): epoch \(metrics.epoch)/\(epochs)  \(figure(.trainLoss))"
+        if metrics.trainKL != 0 { line += "  (\(figure(.trainReconstruction)), \(figure(.trainKL)))" }
+        if metrics.validationLoss != nil { line += "  \(figure(.validationLoss))" }
         return line + "  \(String(printf: "%.2f", metrics.seconds)) s"
     }
 

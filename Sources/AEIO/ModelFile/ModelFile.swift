@@ -114,16 +114,10 @@ public enum ModelFile {
         try file.createGroup("history")
         let history = training.history
         try file.write(history.map { Int64($0.epoch) }, to: "history/epoch")
-        for (name, metric) in historyMetrics {
-            try file.write(history.map { $0[keyPath: metric] ?? .nan }, to: "history/\(name)")
+        for metric in EpochMetric.allCases {
+            try file.write(history.map { $0[metric] ?? .nan }, to: "history/\(metric.name)")
         }
     }
-
-    private static let historyMetrics: [(String, KeyPath<EpochMetrics, Double?>)] = [
-        ("train_loss", \.trainLoss.optional), ("train_rec", \.trainReconstruction.optional),
-        ("train_kl", \.trainKL.optional), ("val_loss", \.validationLoss),
-        ("val_rec", \.validationReconstruction), ("val_kl", \.validationKL), ("seconds", \.seconds.optional),
-    ]
 
     /// A tensor's values in stored order: a matrix kept transposed in memory
     /// is transposed back.
@@ -334,22 +328,18 @@ public enum ModelFile {
         if file.exists("history/epoch") {
             let limit = 10_000_000
             let epochNumbers = try file.read("history/epoch", as: Int64.self, maxCount: limit)
-            var columns: [String: [Double]] = [:]
-            for (name, _) in historyMetrics {
-                let values = try file.read("history/\(name)", as: Double.self, maxCount: limit)
-                guard values.count == epochNumbers.count else { throw fail("history/\(name) has the wrong length") }
-                columns[name] = values
-            }
-            func value(_ name: String, _ row: Int) -> Double? {
-                let v = columns[name]![row]
-                return v.isNaN ? nil : v
+            var columns: [EpochMetric: [Double]] = [:]
+            for metric in EpochMetric.allCases {
+                let path = "history/\(metric.name)"
+                let values = try file.read(path, as: Double.self, maxCount: limit)
+                guard values.count == epochNumbers.count else { throw fail("\(path) has the wrong length") }
+                columns[metric] = values
             }
             history = epochNumbers.indices.map { row in
-                EpochMetrics(
-                    epoch: Int(epochNumbers[row]), trainLoss: value("train_loss", row) ?? .nan,
-                    trainReconstruction: value("train_rec", row) ?? .nan, trainKL: value("train_kl", row) ?? .nan,
-                    validationLoss: value("val_loss", row), validationReconstruction: value("val_rec", row),
-                    validationKL: value("val_kl", row), seconds: value("seconds", row) ?? .nan)
+                EpochMetrics(epoch: Int(epochNumbers[row])) { metric in
+                    let value = columns[metric]![row]
+                    return value.isNaN ? nil : value
+                }
             }
         }
         let normalization = try file.stringAttribute("normalize").flatMap(NormalizationMethod.init(rawValue:)) ?? .none
@@ -359,10 +349,6 @@ public enum ModelFile {
             trainingRows: try integer("training_rows"), validationRows: try integer("validation_rows"),
             history: history)
     }
-}
-
-private extension Double {
-    var optional: Double? { self }
 }
 
 /// The Double that prints like `value` (0.001, not 0.0010000000474974513),
