@@ -18,7 +18,7 @@ final class TrainingProgressTests: XCTestCase {
     }
 
     /// Two epochs of `batches` batches of 10 rows, each batch taking `milliseconds`.
-    private func train(_ progress: TrainingProgress, on terminal: Terminal, batches: Int, milliseconds: UInt64) {
+    private func train(_ progress: TrainingProgress, on terminal: Terminal, batches: Int, milliseconds: UInt64) throws {
         for epoch in 1...2 {
             for batch in 1...batches {
                 terminal.now += milliseconds * 1_000_000
@@ -26,14 +26,14 @@ final class TrainingProgressTests: XCTestCase {
                     epoch: epoch, batch: batch, batches: batches, rowsSoFar: batch * 10,
                     loss: BatchLoss(reconstruction: 20, kl: 0, rows: 10))
             }
-            progress.epochFinished(EpochMetrics(epoch: epoch, trainLoss: 2, trainReconstruction: 2, trainKL: 0, seconds: 1))
+            try progress.epochFinished(EpochMetrics(epoch: epoch, trainLoss: 2, trainReconstruction: 2, trainKL: 0, seconds: 1))
         }
     }
 
     func testTheBarIsRedrawnAtMostTenTimesASecondAndGivesWayToEachEpochLine() throws {
         let terminal = Terminal()
         let display = try progress(.liveBar, on: terminal)
-        train(display, on: terminal, batches: 1000, milliseconds: 1)
+        try train(display, on: terminal, batches: 1000, milliseconds: 1)
         let drawings = terminal.text.components(separatedBy: "\r").filter { $0.hasPrefix("ae-fit: epoch") && $0.contains("[") }
         // 2 s of batches: a drawing on the first batch, then one each 100 ms.
         XCTAssertEqual(drawings.count, 20)
@@ -48,11 +48,11 @@ final class TrainingProgressTests: XCTestCase {
 
     func testWithoutATerminalOnlyEpochLinesAndWhenQuietNothing() throws {
         let terminal = Terminal()
-        train(try progress(.epochLines, on: terminal), on: terminal, batches: 100, milliseconds: 50)
+        try train(progress(.epochLines, on: terminal), on: terminal, batches: 100, milliseconds: 50)
         XCTAssertEqual(terminal.text, "ae-fit: epoch 1/2  loss 2.0000  1.00 s\nae-fit: epoch 2/2  loss 2.0000  1.00 s\n")
 
         let quiet = Terminal()
-        train(try progress(.nothing, on: quiet), on: quiet, batches: 100, milliseconds: 50)
+        try train(progress(.nothing, on: quiet), on: quiet, batches: 100, milliseconds: 50)
         XCTAssertEqual(quiet.text, "")
     }
 

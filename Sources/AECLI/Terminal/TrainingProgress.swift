@@ -97,7 +97,9 @@ public final class TrainingProgress: TrainingObserver {
         barShown = true
     }
 
-    public func epochFinished(_ metrics: EpochMetrics) {
+    /// Throws when the `--log` record cannot be written: the log is an
+    /// output like the model, and a run that cannot write it fails.
+    public func epochFinished(_ metrics: EpochMetrics) throws {
         epochStarted = clock()
         epochLoss = 0
         if display != .nothing {
@@ -108,8 +110,8 @@ public final class TrainingProgress: TrainingObserver {
             let record: JSONValue = .object(
                 [("epoch", .number(Double(metrics.epoch)))]
                     + EpochMetric.allCases.map { ($0.name, metrics[$0].map(JSONValue.number) ?? .null) })
-            try? log.write(record.text + "\n")
-            try? log.flush()
+            try log.write(record.text + "\n")
+            try log.flush()
         }
     }
 

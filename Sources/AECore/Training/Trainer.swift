@@ -79,7 +79,9 @@ extension BatchLoss {
 /// Progress of training as it happens, for the progress display and `--log`.
 public protocol TrainingObserver: AnyObject {
     func batchFinished(epoch: Int, batch: Int, batches: Int, rowsSoFar: Int, loss: BatchLoss)
-    func epochFinished(_ metrics: EpochMetrics)
+    /// Throws when the metrics cannot be recorded (`--log`), which ends
+    /// training with that error.
+    func epochFinished(_ metrics: EpochMetrics) throws
     /// Training of one of several bottleneck sizes begins (`LatentChoice`).
     func latentCandidateStarted(latent: Int, candidate: Int, of candidates: Int)
 }
@@ -180,7 +182,7 @@ public struct Trainer {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let metrics = EpochMetrics(epoch: epoch, train: epochLoss, validation: validationLoss, seconds: seconds)
             history.append(metrics)
-            observer?.epochFinished(metrics)
+            try observer?.epochFinished(metrics)
 
             if let loss = metrics.validationLoss, settings.patience > 0 {
                 guard loss.isFinite else {

@@ -25,7 +25,13 @@ final class HDF5Rows: FileRows {
         fileBytes = image?.count ?? HDF5CrashGuard.size(of: path)
         let open = { () throws -> (HDF5File, HDF5Dataset, JSONValue?) in
             let file = try image.map { try HDF5File.open(image: $0, name: source) } ?? HDF5File.open(path)
-            let header = try file.stringAttribute("ae").flatMap { text in try? JSONValue.parse(text) }
+            let header = try file.stringAttribute("ae").map { text in
+                do {
+                    return try JSONValue.parse(text)
+                } catch let error as AEError {
+                    throw AEError("the stream header (root attribute \"ae\") is not JSON: \(error.message)", source: source)
+                }
+            }
             return (file, try HDF5Dataset(datasetPath, in: file), header)
         }
         (file, dataset, header) = guarded ? try HDF5CrashGuard.run(checking: source, fileBytes: fileBytes, open) : try open()
