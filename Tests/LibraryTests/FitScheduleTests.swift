@@ -7,7 +7,7 @@ import XCTest
 /// whose options are explicit trains exactly as asked.
 final class FitScheduleTests: XCTestCase {
     func testExplicitEpochsTrainOnAllRows() {
-        let given = FitConfiguration(kind: .vae, epochs: 10, settings: TrainingSettings(epochs: 10, batchSize: 128))
+        let given = FitConfiguration(kind: .vae, epochs: 10, settings: TrainingSettings(batchSize: 128))
         let resolved = given.resolved(rows: 8000)
         XCTAssertEqual(resolved.settings.epochs, 10)
         XCTAssertEqual(resolved.validationFraction, 0)

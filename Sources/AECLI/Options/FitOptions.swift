@@ -5,7 +5,7 @@ import ArgumentParser
 /// The model's shape and likelihood, as `ae-fit` takes them.
 public struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("ae (autoencoder) or vae (variational autoencoder).", valueName: ModelKind.choices))
-    public var kind: ModelKind = .ae
+    public var kind = FitConfiguration.defaults.kind
 
     @Option(help: ArgumentHelp(
         "Hidden layer widths, encoder side; the decoder mirrors them (default: sized from the input width).",
@@ -18,11 +18,11 @@ public struct ModelOptions: ParsableArguments {
     public var latent: Int?
 
     @Option(help: ArgumentHelp("Hidden-layer activation.", valueName: Activation.choices))
-    public var activation: Activation = .relu
+    public var activation = FitConfiguration.defaults.activation
 
     @Option(help: ArgumentHelp(
         "Reconstruction loss: \(Loss.described).", valueName: Loss.choices))
-    public var loss: Loss = .mse
+    public var loss = FitConfiguration.defaults.loss
 
     @Option(help: ArgumentHelp(
         "Feature scaling, stored in the model (default: standard for a VAE and minmax for an AE with mse; for bce none when the data lie in [0, 1], else minmax).",
@@ -58,19 +58,19 @@ public struct TrainingOptions: ParsableArguments {
     public var epochs: Int?
 
     @Option(help: "Rows per gradient step.")
-    public var batch = 128
+    public var batch = TrainingSettings.defaults.batchSize
 
     @Option(help: "Adam learning rate.")
-    public var lr: Float = 1e-3
+    public var lr = TrainingSettings.defaults.learningRate
 
     @Option(help: "Decoupled weight decay (AdamW); 0 for plain Adam.")
-    public var weightDecay: Float = 0
+    public var weightDecay = TrainingSettings.defaults.weightDecay
 
     @Option(help: "VAE: weight of the KL term (beta-VAE).")
-    public var beta: Float = 1
+    public var beta = TrainingSettings.defaults.beta
 
     @Option(help: ArgumentHelp("VAE: epochs over which the KL weight ramps from 0 to beta.", valueName: "epochs"))
-    public var klWarmup = 0
+    public var klWarmup = TrainingSettings.defaults.klWarmupEpochs
 
     @Option(name: .customLong("val"), help: ArgumentHelp(
         "Fraction of rows held out for validation, early stopping and calibration (default: \(AutomaticSchedule.validationFraction) without --epochs, else 0).",
@@ -78,13 +78,13 @@ public struct TrainingOptions: ParsableArguments {
     public var validation: Double?
 
     @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
-    public var patience = 10
+    public var patience = TrainingSettings.defaults.patience
 
     @Option(help: ArgumentHelp("Denoising: std of Gaussian noise added to normalised inputs.", valueName: "std"))
-    public var noise: Float = 0
+    public var noise = TrainingSettings.defaults.noise
 
     @Option(help: "Random seed; the same seed and thread count give a bit-identical model.")
-    public var seed: UInt64 = 1
+    public var seed = TrainingSettings.defaults.seed
 
     public init() {}
 
@@ -100,9 +100,11 @@ public struct TrainingOptions: ParsableArguments {
         guard noise >= 0 else { throw ValidationError("--noise must not be negative") }
     }
 
+    /// The settings but for their epochs, which `FitConfiguration` decides
+    /// from `epochs`.
     public var settings: TrainingSettings {
         TrainingSettings(
-            epochs: epochs ?? TrainingSettings().epochs, batchSize: batch, learningRate: lr, weightDecay: weightDecay,
-            beta: beta, klWarmupEpochs: klWarmup, patience: patience, noise: noise, seed: seed)
+            batchSize: batch, learningRate: lr, weightDecay: weightDecay, beta: beta, klWarmupEpochs: klWarmup,
+            patience: patience, noise: noise, seed: seed)
     }
 }

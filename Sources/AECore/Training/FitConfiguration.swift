@@ -16,14 +16,21 @@ public struct FitConfiguration: Sendable {
     /// The share of rows held out for validation; nil: the automatic
     /// schedule's split without `epochs`, else none.
     public var validationFraction: Double?
-    /// The other training settings; `resolved(rows:)` fills in its epochs.
+    /// The other training settings; their epochs are `resolved(rows:)`'s
+    /// to set, from `epochs`.
     public var settings: TrainingSettings
 
+    /// The configuration where nothing is given: the one home of each
+    /// default, which `ae-fit`'s options take from here.
+    public static let defaults = FitConfiguration(
+        kind: .ae, hidden: nil, latent: nil, activation: .relu, loss: .mse, normalization: nil, featureNames: nil,
+        imageShape: nil, epochs: nil, validationFraction: nil, settings: .defaults)
+
     public init(
-        kind: ModelKind = .ae, hidden: [Int]? = nil, latent: Int? = nil, activation: Activation = .relu,
-        loss: Loss = .mse, normalization: NormalizationMethod? = nil, featureNames: [String]? = nil,
-        imageShape: ImageShape? = nil, epochs: Int? = nil, validationFraction: Double? = nil,
-        settings: TrainingSettings = TrainingSettings()
+        kind: ModelKind = defaults.kind, hidden: [Int]? = nil, latent: Int? = nil,
+        activation: Activation = defaults.activation, loss: Loss = defaults.loss,
+        normalization: NormalizationMethod? = nil, featureNames: [String]? = nil, imageShape: ImageShape? = nil,
+        epochs: Int? = nil, validationFraction: Double? = nil, settings: TrainingSettings = .defaults
     ) {
         self.kind = kind
         self.hidden = hidden

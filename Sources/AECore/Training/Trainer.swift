@@ -16,9 +16,17 @@ public struct TrainingSettings: Sendable, Equatable {
     public var noise: Float
     public var seed: UInt64
 
+    /// The settings where none is given: the one home of each default, which
+    /// `ae-fit`'s options and their help texts take from here.
+    public static let defaults = TrainingSettings(
+        epochs: 20, batchSize: 128, learningRate: 1e-3, weightDecay: 0, beta: 1, klWarmupEpochs: 0, patience: 10,
+        noise: 0, seed: 1)
+
     public init(
-        epochs: Int = 20, batchSize: Int = 128, learningRate: Float = 1e-3, weightDecay: Float = 0,
-        beta: Float = 1, klWarmupEpochs: Int = 0, patience: Int = 10, noise: Float = 0, seed: UInt64 = 1
+        epochs: Int = defaults.epochs, batchSize: Int = defaults.batchSize, learningRate: Float = defaults.learningRate,
+        weightDecay: Float = defaults.weightDecay, beta: Float = defaults.beta,
+        klWarmupEpochs: Int = defaults.klWarmupEpochs, patience: Int = defaults.patience, noise: Float = defaults.noise,
+        seed: UInt64 = defaults.seed
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
