@@ -17,7 +17,7 @@ public struct ScoreOptions: ParsableArguments {
     public var samples: Int?
 
     @Option(help: "Seed for the latent draws, which are drawn per row from its values, not its position.")
-    public var seed: UInt64 = 1
+    public var seed = RowScorer.defaultSeed
 
     @Option(help: ArgumentHelp(
         "Anomaly above this quantile of the model's calibration scores (default: \(AnomalyThreshold.defaultQuantile)).",

@@ -23,7 +23,7 @@ public struct ScoringSettings: Sendable {
     public init(
         method: ScoreMethod, samples: Int, seed: UInt64, threshold: Double, thresholdRule: AnomalyThreshold,
         modelPath: String, explain: Int = 0, featureNames: [String]? = nil, keptVectorField: String? = nil,
-        batchSize: Int = 1024
+        batchSize: Int
     ) {
         self.method = method
         self.samples = samples

@@ -26,11 +26,18 @@ public struct RowScorer: Sendable {
     public let seed: UInt64
     private var network: Autoencoder { model.network }
 
-    public init(model: TrainedModel, samples: Int = ScoreMethod.defaultSamples, seed: UInt64 = 1) {
+    /// The seed where none is given: ae-score's, and the calibration's, so
+    /// that a model's calibration scores are what ae-score gives its rows.
+    public static let defaultSeed: UInt64 = 1
+
+    public init(model: TrainedModel, samples: Int = ScoreMethod.defaultSamples, seed: UInt64 = defaultSeed) {
         self.init(model: model, density: model.calibration?.density, samples: samples, seed: seed)
     }
 
-    public init(model: TrainedModel, density: DensityStatistics?, samples: Int = ScoreMethod.defaultSamples, seed: UInt64 = 1) {
+    public init(
+        model: TrainedModel, density: DensityStatistics?, samples: Int = ScoreMethod.defaultSamples,
+        seed: UInt64 = defaultSeed
+    ) {
         precondition(samples >= 1, "scoring needs at least one latent draw")
         self.model = model
         self.density = density

@@ -66,7 +66,7 @@ extension ScoreCalibration {
     /// are normalised with the model's statistics.
     public static func measure(
         _ model: TrainedModel, training: Matrix, validation: Matrix?, samples: Int = ScoreMethod.defaultSamples,
-        seed: UInt64 = 1, batchSize: Int = 1024, pool: WorkerPool
+        seed: UInt64 = RowScorer.defaultSeed, batchSize: Int = 1024, pool: WorkerPool
     ) -> ScoreCalibration {
         let count = { (data: Matrix) in min(data.rows, maximumRows(for: model.architecture.kind, samples: samples)) }
         var statisticsRows = training.gathering(rows: (0..<count(training)).map { $0 * training.rows / count(training) })
