@@ -135,7 +135,6 @@ public struct Trainer {
         let parameterRanges = pool.partition(model.parameters.count, minimum: 4096)
         let noisyInput = settings.noise > 0 ? ScratchBuffer(count: batchSize * data.width) : nil
         let batchesPerEpoch = (data.count + batchSize - 1) / batchSize
-        let warmupSteps = settings.klWarmupEpochs * batchesPerEpoch
 
         var history: [EpochMetrics] = []
         var best: (loss: Double, parameters: AlignedFloats)?
@@ -157,10 +156,10 @@ public struct Trainer {
                         }
                         input = UnsafePointer(noisyInput.pointer)
                     }
-                    let warmup = warmupSteps > 0 ? min(1, Float(stepsTaken + 1) / Float(warmupSteps)) : 1
                     let loss = step.run(
                         model: model, input: input, target: target, rows: rows,
-                        klWeight: settings.beta * warmup, generator: &latentGenerator, computeGradients: true)
+                        klWeight: settings.klWeight(step: stepsTaken + 1, batchesPerEpoch: batchesPerEpoch),
+                        generator: &latentGenerator, computeGradients: true)
                     guard loss.total.isFinite else {
                         throw AEError("training diverged in epoch \(epoch) (the loss is not finite), so no model was written; try a lower --lr or another --normalize")
                     }
