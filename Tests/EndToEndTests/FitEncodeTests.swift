@@ -49,13 +49,63 @@ final class FitEncodeTests: XCTestCase {
         XCTAssertNotEqual(other.stdout, encodeA.stdout)
     }
 
+    /// The numbers of a bare JSON array of numbers, such as `[0.5,-1]`, each
+    /// read straight to the nearest Float (as ae writes them: the shortest
+    /// text that reads back to the same Float).
+    private func floats(_ array: Substring) -> [Float] {
+        array.dropFirst().dropLast().split(separator: ",").map { Float(String($0))! }
+    }
+
+    /// One ae-encode run per route, the same codes from each: objects in
+    /// and out, arrays in and out, HDF5 out, and HDF5 in (a file holding
+    /// x.ndjson's vectors), bit for bit.
     func testArraysInArraysOutAndHDF5RoundTrip() throws {
         XCTAssertEqual(try run("ae-fit x.ndjson -o m.h5 --latent 3 --epochs 2 --quiet").status, 0)
-        let arrays = try run("ae-encode m.h5 x.ndjson --no-header -o z.h5 && ae-encode m.h5 x.ndjson --no-header | head -2")
-        XCTAssertEqual(arrays.status, 0, arrays.stderr)
-        XCTAssertTrue(arrays.stdoutLines[0].hasPrefix("{\"id\":0,\"z\":["), arrays.stdoutText)
-        let fromHDF5 = try run("ae-encode m.h5 z.h5 --dataset z 2>&1; sed 's/.*\"x\":\\(.*\\)}/\\1/' x.ndjson > arrays.ndjson; ae-encode m.h5 arrays.ndjson --no-header -o z2.h5 && ae-encode m.h5 --no-header < arrays.ndjson | head -1")
-        XCTAssertTrue(fromHDF5.stdoutLines.last!.hasPrefix("["), fromHDF5.stdoutText)
+        let objectLines = try String(contentsOf: directory.appendingPathComponent("x.ndjson"), encoding: .utf8)
+            .split(separator: "\n")
+        let vectors = objectLines.map { line in floats(line[line.range(of: "\"x\":")!.upperBound...].dropLast()) }
+        let file = try HDF5File.create(directory.appendingPathComponent("x.h5").path)
+        try file.write(Matrix(vectors), to: "x")
+        try file.close()
+
+        let encode = try run("""
+            ae-encode m.h5 x.ndjson --no-header > z.ndjson && ae-encode m.h5 x.ndjson -o z.h5 && \
+            sed 's/.*"x":\\(.*\\)}/\\1/' x.ndjson > arrays.ndjson && \
+            ae-encode m.h5 arrays.ndjson --no-header > z-arrays.ndjson && ae-encode m.h5 --no-header < arrays.ndjson -o z2.h5 && \
+            ae-encode m.h5 x.h5 --no-header
+            """)
+        XCTAssertEqual(encode.status, 0, encode.stderr)
+        func lines(_ name: String) throws -> [Substring] {
+            try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+        }
+
+        // Objects in, objects out: the ids pass through, the codes are `z`.
+        let objects = try lines("z.ndjson")
+        XCTAssertEqual(objects.count, 300)
+        for (index, line) in objects.enumerated() {
+            XCTAssertTrue(line.hasPrefix("{\"id\":\(index),\"z\":["), String(line))
+        }
+        let codes = objects.map { line in floats(line[line.range(of: "\"z\":")!.upperBound...].dropLast()) }
+        XCTAssertTrue(codes.allSatisfy { $0.count == 3 })
+        XCTAssertGreaterThan(Set(codes.joined()).count, 300, "the codes differ from row to row")
+
+        // Arrays in, arrays out, the same codes to the bit (and the same text).
+        let arrays = try lines("z-arrays.ndjson")
+        XCTAssertEqual(arrays.map(floats).map { $0.map(\.bitPattern) }, codes.map { $0.map(\.bitPattern) })
+        XCTAssertEqual(arrays, objects.map { $0[$0.range(of: "\"z\":")!.upperBound...].dropLast() })
+
+        // HDF5 out from objects (ids beside the codes) and from arrays.
+        let expected = codes.joined().map(\.bitPattern)
+        for name in ["z.h5", "z2.h5"] {
+            let written = try HDF5File.open(directory.appendingPathComponent(name).path)
+            XCTAssertEqual(try written.shape(of: "z"), [300, 3], name)
+            XCTAssertEqual(try written.readMatrix("z", maxCount: 900).storage.map(\.bitPattern), expected, name)
+            if name == "z.h5" { XCTAssertEqual(try written.read("id", as: Int64.self, maxCount: 300), (0..<300).map(Int64.init)) }
+            try written.close()
+        }
+
+        // HDF5 in: arrays out, the same codes.
+        XCTAssertEqual(encode.stdoutLines, arrays.map(String.init))
     }
 
     func testHeadClosingThePipeEndsQuietly() throws {
