@@ -31,7 +31,7 @@ extension Fitting {
             Architecture(
                 kind: kind, inputWidth: width,
                 hidden: configuration.hidden ?? defaultHidden(inputWidth: width, latent: latent),
-                latent: latent, activation: configuration.activation, loss: configuration.loss)
+                latent: latent, activation: configuration.activation, loss: configuration.loss, layout: configuration.layout)
         }
         for architecture in architectures { try architecture.validate() }
         if let shape = configuration.imageShape {

@@ -16,14 +16,28 @@ public struct Architecture: Equatable, Sendable {
     public var latent: Int
     public var activation: Activation
     public var loss: Loss
+    public var layout: Layout
 
-    public init(kind: ModelKind, inputWidth: Int, hidden: [Int], latent: Int, activation: Activation, loss: Loss) {
+    public init(
+        kind: ModelKind, inputWidth: Int, hidden: [Int], latent: Int, activation: Activation, loss: Loss,
+        layout: Layout = .dense
+    ) {
         self.kind = kind
         self.inputWidth = inputWidth
         self.hidden = hidden
         self.latent = latent
         self.activation = activation
         self.loss = loss
+        self.layout = layout
+    }
+
+    /// The kind of layers between the data and the dense layers: the one
+    /// place a new layer type enters the architecture (with its layers in
+    /// the lists below and its attributes in the model file), so that the
+    /// options that choose it and the fit pass it through untouched.
+    public enum Layout: Equatable, Sendable {
+        /// Dense layers only.
+        case dense
     }
 
     /// Largest layer width accepted from options or a model file; keeps a
@@ -101,5 +115,40 @@ public struct Architecture: Equatable, Sendable {
     /// Parameter count, computed without overflow for sizes within `maximumWidth`.
     public var parameterCount: Int {
         (encoderLayers + decoderLayers).reduce(0) { $0 + $1.layer.parameterCount }
+    }
+}
+
+// MARK: The model file's attributes
+
+extension Architecture {
+    /// The attributes that describe the architecture, in the order written.
+    public var attributes: [(name: String, value: ArchitectureAttribute)] {
+        [("kind", .text(kind.rawValue)), ("input_width", .integer(inputWidth)), ("hidden", .integers(hidden)),
+         ("latent", .integer(latent)), ("activation", .text(activation.rawValue)), ("loss", .text(loss.rawValue))]
+    }
+
+    /// Reads an architecture back from `source` and validates it; a missing
+    /// or unknown attribute is an error naming it.
+    public init(attributes source: some ArchitectureAttributeSource) throws {
+        func required<T>(_ name: String, _ read: (String) throws -> T?) throws -> T {
+            guard let value = try read(name) else { throw AEError("model file has no \(name) attribute") }
+            return value
+        }
+        let kindName = try required("kind", source.text)
+        let activationName = try required("activation", source.text)
+        let lossName = try required("loss", source.text)
+        guard let kind = ModelKind(rawValue: kindName) else { throw AEError("unknown model kind \"\(kindName)\"") }
+        guard let activation = Activation(rawValue: activationName) else {
+            throw AEError("unknown activation \"\(activationName)\"")
+        }
+        guard let loss = Loss(name: lossName) else { throw AEError("unknown loss \"\(lossName)\"") }
+        self.init(
+            kind: kind, inputWidth: try required("input_width", source.integer), hidden: try required("hidden", source.integers),
+            latent: try required("latent", source.integer), activation: activation, loss: loss)
+        do {
+            try validate()
+        } catch let error as AEError {
+            throw AEError("model declares unusable sizes: \(error.message)")
+        }
     }
 }

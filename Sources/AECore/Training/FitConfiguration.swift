@@ -6,6 +6,8 @@ public struct FitConfiguration: Sendable {
     public var latent: Int?
     public var activation: Activation
     public var loss: Loss
+    /// The layers between the data and the dense layers (`Architecture.Layout`).
+    public var layout: Architecture.Layout
     public var normalization: NormalizationMethod?
     /// The features' names, stored in the model.
     public var featureNames: [String]?
@@ -23,12 +25,12 @@ public struct FitConfiguration: Sendable {
     /// The configuration where nothing is given: the one home of each
     /// default, which `ae-fit`'s options take from here.
     public static let defaults = FitConfiguration(
-        kind: .ae, hidden: nil, latent: nil, activation: .relu, loss: .mse, normalization: nil, featureNames: nil,
+        kind: .ae, hidden: nil, latent: nil, activation: .relu, loss: .mse, layout: .dense, normalization: nil, featureNames: nil,
         imageShape: nil, epochs: nil, validationFraction: nil, settings: .defaults)
 
     public init(
         kind: ModelKind = defaults.kind, hidden: [Int]? = nil, latent: Int? = nil,
-        activation: Activation = defaults.activation, loss: Loss = defaults.loss,
+        activation: Activation = defaults.activation, loss: Loss = defaults.loss, layout: Architecture.Layout = defaults.layout,
         normalization: NormalizationMethod? = nil, featureNames: [String]? = nil, imageShape: ImageShape? = nil,
         epochs: Int? = nil, validationFraction: Double? = nil, settings: TrainingSettings = .defaults
     ) {
@@ -37,6 +39,7 @@ public struct FitConfiguration: Sendable {
         self.latent = latent
         self.activation = activation
         self.loss = loss
+        self.layout = layout
         self.normalization = normalization
         self.featureNames = featureNames
         self.imageShape = imageShape
