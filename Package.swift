@@ -35,6 +35,8 @@ let package = Package(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno", "-gdwarf-4"])]
         ),
+        // libpng's full API, which reports errors by longjmp, kept inside C.
+        .target(name: "CPNGDecode", dependencies: ["CPNG"]),
         // Numerics and models: tensors, BLAS, layers, training, the maths of
         // scoring and latent paths, errors. Knows nothing of files or flags.
         .target(name: "AECore", dependencies: ["COpenBLAS", "CKernels"]),
@@ -42,7 +44,7 @@ let package = Package(
         // images and PNG, the model file, atomic files.
         .target(
             name: "AEIO",
-            dependencies: ["AECore", "CHDF5", "CPNG", "CZlib"],
+            dependencies: ["AECore", "CHDF5", "CPNG", "CPNGDecode", "CZlib"],
             linkerSettings: [.unsafeFlags(staticHDF5)]
         ),
         // The tools' shared pieces: options, terminal output, and each tool's

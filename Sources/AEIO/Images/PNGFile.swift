@@ -1,8 +1,9 @@
 import AECore
 import CPNG
 
-/// PNG encoding and decoding through libpng's simplified API, which reports
-/// failures in `png_image` instead of longjmp-ing across Swift frames.
+/// PNG encoding through libpng's simplified API, which reports failures in
+/// `png_image` instead of longjmp-ing across Swift frames; decoding goes
+/// through `PNGDecoder`.
 extension PixelImage {
     /// Writes the image as an 8-bit grey or RGB PNG, atomically: a failure
     /// (unwritable directory, full disk) leaves no partial file at `path`.
@@ -35,30 +36,15 @@ extension PixelImage {
         }
     }
 
-    /// Reads a PNG as 8-bit grey (for grey files) or RGB (for colour files);
-    /// an alpha channel is composited onto black.
+    /// Reads a PNG file as the rows reader does (`PNGDecoder`), in bytes:
+    /// each value drawn back with the range [0, 1], so an 8-bit file gives
+    /// its own samples.
     public init(pngFile path: String) throws {
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        guard png_image_begin_read_from_file(&image, path) != 0 else {
-            throw AEError("cannot read \(path): \(image.messageText)")
-        }
-        let channels = image.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0 ? 3 : 1
-        image.format = channels == 3 ? png_uint_32(PNG_FORMAT_RGB) : png_uint_32(PNG_FORMAT_GRAY)
-        let width = Int(image.width)
-        let height = Int(image.height)
-        guard width * height * channels <= ImageGrid.maximumBytes else {
-            png_image_free(&image)
-            throw AEError("cannot read \(path): a \(width)x\(height) image is too large")
-        }
-        var bytes = [UInt8](repeating: 0, count: width * height * channels)
-        let succeeded = bytes.withUnsafeMutableBytes { buffer in
-            png_image_finish_read(&image, nil, buffer.baseAddress, 0, nil)
-        }
-        guard succeeded != 0 else {
-            throw AEError("cannot read \(path): \(image.messageText)")
-        }
-        self.init(width: width, height: height, channels: channels, bytes: bytes)
+        let decoder = PNGDecoder()
+        let shape = try decoder.decode(FileContents.read(path, source: path), source: path)
+        var values = [Float](repeating: 0, count: shape.valuesPerImage)
+        values.withUnsafeMutableBufferPointer { decoder.writeValues(into: $0) }
+        self.init(width: shape.width, height: shape.height, channels: shape.channels, bytes: values.map(IntensityRange.unit.byte))
     }
 
     private func describedForLibpng() -> png_image {
