@@ -100,6 +100,6 @@ struct Decode: ToolCommand {
         try outputOptions.check(sparing: ReadFile.inputs(inputPaths) + (named.map { [.model($0.path)] } ?? []))
         var input = DecodeInput(rows: rows)
         let images = try input.gridImages(decodedWith: nil, batchSize: batching.batch, pool: compute.pool)
-        try gridOptions.write(images, model: trained, header: rows.header, to: outputOptions.output!)
+        try gridOptions.write(images, model: trained, input: rows, header: rows.header, to: outputOptions.output!)
     }
 }

@@ -21,6 +21,7 @@ struct Encode: ToolCommand {
         .init("Encode, keeping the other members of object rows:", "head -2 sensors.ndjson | ae-encode sensors.h5"),
         .init("Draw codes from a VAE's posterior, with their log-variance:", "ae-encode m.h5 x.ndjson --sample --seed 7 --with-logvar"),
         .init("Encode into an HDF5 dataset z:", "ae-encode m.h5 x.h5 -o z.h5"),
+        .init("Encode a folder of PNG images, each row naming its image in member file:", "ae-encode digits.h5 photos/ > z.ndjson"),
     ])
 
     @OptionGroup

@@ -12,7 +12,8 @@ struct Fit: ToolCommand {
             Reads rows from files (in order) or stdin: NDJSON (arrays, objects with the \
             vector in field x, or objects with one numeric member per feature, as pandas \
             writes records), CSV/TSV with a header line, a JSON array of such rows, or an \
-            HDF5 dataset (rank 3 or 4 is a stack of images), each also gzip-compressed; \
+            HDF5 dataset (rank 3 or 4 is a stack of images), each also gzip-compressed, \
+            or PNG images (files, or folders of them: one image a row, values in [0, 1]); \
             and writes one HDF5 model file that the other ae tools use. The features of \
             CSV rows are --columns, else every column but --exclude whose cells in the \
             first 100 rows are numbers (or empty); of object rows without x, their numeric \
@@ -28,6 +29,8 @@ struct Fit: ToolCommand {
                   "ae-fit sensors.ndjson -o sensors.h5 --latent 3 --epochs 50"),
             .init("Train a VAE on 20x20 images in [0, 1] with a Bernoulli decoder, keeping the image shape for ae-decode's PNG grids:",
                   "ae-fit blobs.ndjson -o blobs.h5 --kind vae --hidden 256,64 --latent 3 --loss bce --image 20x20 --epochs 30 --batch 32"),
+            .init("Train a VAE on a folder of PNG digits, keeping their size for ae-decode's PNG grids:",
+                  "ae-fit digits/ -o digits.h5 --kind vae --hidden 400 --latent 20 --loss bce"),
             .init("Train on a CSV's numeric columns but its label column, keeping their names in the model:",
                   "ae-fit readings.csv --exclude label -o readings.h5"),
             .init("Train on rows from a pipe and log each epoch's metrics:",

@@ -29,6 +29,8 @@ struct Score: ToolCommand {
               "ae-score cardio.h5 cardio.h5 --label y --method iwae --samples 64 -o scores.h5"),
         .init("Score CSV files in parts, gzipped or not, finding the model's features by name:",
               "ae-score sensors-named.h5 part-*.csv part-*.csv.gz --explain 2"),
+        .init("Score a folder of PNG images and list the five least typical (member file names each image):",
+              "ae-score digits.h5 photos/ | jq -s -r 'sort_by(-.score)[:5][] | .file'"),
     ])
 
     @OptionGroup

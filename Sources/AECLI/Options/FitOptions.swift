@@ -30,7 +30,7 @@ public struct ModelOptions: ParsableArguments {
     public var normalize: NormalizationMethod?
 
     @Option(help: ArgumentHelp(
-        "Image shape of a row, stored in the model for ae-decode's PNG grids (default: an HDF5 input's [N, H, W] or [N, H, W, C]).",
+        "Image shape of a row, stored in the model for ae-decode's PNG grids (default: the size of PNG images, or an HDF5 input's [N, H, W] or [N, H, W, C]).",
         valueName: "HxW[xC]"))
     public var image: ImageShape?
 

@@ -6,7 +6,7 @@ import FoundationEssentials
 /// How ae-decode draws its rows as one PNG grid, with `-o FILE.png`.
 public struct GridOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "The image shape of a row (default: the model's, set by ae-fit --image; else a grey square when the row length is a perfect square).",
+        "The image shape of a row (default: the model's, which ae-fit takes from --image or from PNG or HDF5 images; with --no-decode, else the input images'; else a grey square when the row length is a perfect square).",
         valueName: "HxW[xC]"))
     public var shape: ImageShape?
 
@@ -22,7 +22,7 @@ public struct GridOptions: ParsableArguments {
     public var scale: Int?
 
     @Option(help: ArgumentHelp(
-        "The values drawn black and white; values outside are clamped (default: the range the model's outputs lie in, else the smallest and largest decoded value).",
+        "The values drawn black and white; values outside are clamped (default: the range the model's outputs lie in, else 0:1 for input PNG images with --no-decode, else the smallest and largest decoded value).",
         valueName: "low:high"))
     public var valueRange: ValueInterval?
 
@@ -50,9 +50,11 @@ public struct GridOptions: ParsableArguments {
     }
 
     /// Draws `images` (one row each) as a grid and writes the PNG atomically
-    /// to `path`; `model`, when known, gives the default shape and range.
-    public func write(_ images: Matrix, model: TrainedModel?, header: JSONValue?, to path: String) throws {
-        guard let shape = shape ?? model?.imageShape ?? ImageShape.square(rowLength: images.cols) else {
+    /// to `path`; `model`, when known, gives the default shape and range,
+    /// else `input` when the rows are drawn as they were read (PNG images
+    /// give theirs).
+    public func write(_ images: Matrix, model: TrainedModel?, input: RowInput? = nil, header: JSONValue?, to path: String) throws {
+        guard let shape = shape ?? model?.imageShape ?? input?.imageShape ?? ImageShape.square(rowLength: images.cols) else {
             throw AEError(
                 "cannot tell the image shape of rows of \(images.cols) values: give --shape HxW[xC] "
                     + "(or train the model with ae-fit --image HxW[xC])")
@@ -63,7 +65,7 @@ public struct GridOptions: ParsableArguments {
             padding: pad ?? ImageGrid.defaultPadding, scale: scale ?? 1)
         try ImageGridRows.checkPicture(grid)
         let range = valueRange.map { IntensityRange(low: $0.low, high: $0.high) }
-            ?? model?.outputRange ?? .spanning(images.storage)
+            ?? model?.outputRange ?? input?.pixelRange ?? .spanning(images.storage)
         try grid.render(images, range: range).writePNG(to: path)
     }
 }

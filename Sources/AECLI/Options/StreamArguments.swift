@@ -25,7 +25,7 @@ public struct StreamArguments<Help: StreamArgumentsHelp>: ParsableArguments {
 }
 
 /// The input formats, as the tools' help names them.
-let inputFormatsHelp = "NDJSON, CSV/TSV, a JSON array of rows or HDF5, each also gzip-compressed; several are read in order"
+let inputFormatsHelp = "NDJSON, CSV/TSV, a JSON array of rows or HDF5, each also gzip-compressed, or PNG images (files, or folders of them); several are read in order"
 
 /// Help for tools that read data rows (ae-encode, ae-score).
 public enum DataRowsHelp: StreamArgumentsHelp {

@@ -10,7 +10,7 @@ public enum ModelLocator {
     /// argument is the model when it is an ae model file, else the input, so
     /// both `ae-encode m.h5 < x` and `AE_MODEL=m.h5 ae-encode x` work. Before
     /// more arguments, the first is the model unless it is a file of rows
-    /// that is not HDF5 (`AE_MODEL=m.h5 ae-score a.csv b.csv`); a missing
+    /// that is not HDF5, or a folder of images (`AE_MODEL=m.h5 ae-score a.csv b.csv`); a missing
     /// file or an HDF5 file there is taken as the model, as users write it
     /// first, so that a wrong one is reported as the model.
     public static func split(_ first: String?, _ rest: [String]) -> (model: String?, inputs: [String]) {
@@ -20,7 +20,7 @@ public enum ModelLocator {
     }
 
     private static func isRowsButNotHDF5(_ path: String) -> Bool {
-        if path == "-" { return true }
+        if path == "-" || RowInput.isImageFolder(path) { return true }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

@@ -15,6 +15,7 @@ final class HDF5Rows: FileRows {
 
     var shape: RowShape? { .array }
     var featureNames: [String]? { nil }
+    var imageShape: ImageShape? { dataset.imageShape }
 
     /// Opens dataset `datasetPath` of the file at `path`, or of `image`.
     /// The file's structure is read in a crash-guard child first unless

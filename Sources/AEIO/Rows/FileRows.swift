@@ -12,10 +12,17 @@ protocol FileRows: AnyObject {
     /// The features' names when the file names them (CSV columns, object
     /// rows with one member per feature), once rows have been read.
     var featureNames: [String]? { get }
+    /// The shape of the rows' images, when they are images (HDF5 of rank 3
+    /// or 4, PNG once an image has been read).
+    var imageShape: ImageShape? { get }
     /// Requires every row to hold these features; call before reading.
     func require(_ expected: ExpectedFeatures) throws
     /// Appends up to `capacity` rows to `batch`; returns how many (0 at the end).
     func readBatch(into batch: inout RowBatch, capacity: Int) throws -> Int
+}
+
+extension FileRows {
+    var imageShape: ImageShape? { nil }
 }
 
 extension NDJSONRowReader: FileRows {

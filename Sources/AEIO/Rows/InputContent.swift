@@ -36,15 +36,18 @@ public enum TextFormat: String, CaseIterable, Sendable {
     }
 }
 
-/// An input opened and told apart by its first bytes: HDF5 by its 8-byte
-/// signature, gzip by its magic bytes and then by what is inside, else
-/// text in the format its name or `--input-format` says.
+/// An input opened and told apart by its first bytes: HDF5 and PNG by their
+/// 8-byte signatures, gzip by its magic bytes and then by what is inside,
+/// else text in the format its name or `--input-format` says.
 enum InputContent {
     /// Text, decompressed when it was gzip.
     case text(ByteSource, TextFormat)
     /// HDF5: a file on disk (nil: read in blocks by path), or an image in
     /// memory, since HDF5 needs random access that a pipe or gzip lacks.
     case hdf5(image: [UInt8]?)
+    /// One PNG image (from stdin or gzip: PNG files on disk are read as
+    /// `InputArgument.images`).
+    case png([UInt8])
 
     /// Opens `path` (nil or `-` for stdin), named `source` in messages.
     static func open(_ path: String?, source: String, format: TextFormat?) throws -> InputContent {
@@ -60,6 +63,7 @@ enum InputContent {
             bytes = try GzipBytes(PrefixedBytes(signature, then: bytes), source: source)
             signature = try bytes.readPrefix(8)
         }
+        if PNGDecoder.hasSignature(signature) { return .png(signature + (try bytes.readToEnd())) }
         guard HDF5File.hasSignature(signature) else {
             let named = isStdin ? nil : TextFormat(fileExtensionOf: path!)
             return .text(PrefixedBytes(signature, then: bytes), format ?? named ?? .ndjson)

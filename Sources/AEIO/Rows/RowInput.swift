@@ -1,7 +1,8 @@
 import AECore
 
 /// The rows a tool reads: from files read in order (or stdin), each NDJSON,
-/// CSV/TSV or an HDF5 dataset, plain or gzip-compressed (`InputContent`).
+/// CSV/TSV or an HDF5 dataset, plain or gzip-compressed (`InputContent`),
+/// or PNG images, from folders or files (`InputArgument`, `PNGRows`).
 ///
 /// Text streams batch by batch. An HDF5 file is read in row blocks; HDF5 on
 /// stdin or in gzip is read into memory first (HDF5 needs random access),
@@ -42,12 +43,22 @@ public final class RowInput {
         guard paths.filter({ $0 == "-" }).count <= 1 else { throw AEError("stdin (-) can be read only once") }
         let settings = RowSource.Settings(
             field: field, dataset: dataset, droppedFields: droppedFields, format: format, selection: selection)
-        let first = try RowSource.open(.path(paths[0]), settings, guarded: true)
-        let later = try paths.dropFirst().map { try RowSource.check($0, settings) }
+        let arguments = try InputArgument.gather(paths)
+        let first = try RowSource.open(RowSource.Pending(arguments[0]), settings, guarded: true)
+        let later = try arguments.dropFirst().map { try RowSource.check($0, settings) }
         rows = RowSource(first: first, later: later, settings: settings)
         header = try first.header
-        let names = paths.map(RowSource.name(of:))
-        source = names.count <= 3 ? names.joined(separator: ", ") : names.prefix(2).joined(separator: ", ") + ", … (\(names.count) files)"
+        source = Self.listing(paths.map(RowSource.name(of:)))
+    }
+
+    /// Whether an input argument is a folder, which is read as PNG images.
+    public static func isImageFolder(_ path: String) -> Bool {
+        InputArgument.isFolder(path)
+    }
+
+    /// Inputs named in messages about them all: the first few, and how many.
+    static func listing(_ names: [String]) -> String {
+        names.count <= 3 ? names.joined(separator: ", ") : names.prefix(2).joined(separator: ", ") + ", … (\(names.count) files)"
     }
 
     deinit {
@@ -66,8 +77,12 @@ public final class RowInput {
     public var featureNames: [String]? { rows.first.featureNames }
 
     /// The image shape of the rows when the first input is an HDF5 stack of
-    /// images ([N, H, W] or [N, H, W, C]).
-    public var imageShape: ImageShape? { (rows.first as? HDF5Rows)?.dataset.imageShape }
+    /// images ([N, H, W] or [N, H, W, C]), or PNG images once one is read.
+    public var imageShape: ImageShape? { rows.first.imageShape }
+
+    /// The range the first input's format fixes for its values: [0, 1] for
+    /// PNG images (see `PNGDecoder`); nil for formats of any numbers.
+    public var pixelRange: IntensityRange? { rows.first is PNGRows ? .unit : nil }
 
     /// The HDF5 dataset of a single input read from a file on disk (so it
     /// can be read again, as training larger-than-memory data does), before
@@ -163,8 +178,17 @@ private final class RowSource: @unchecked Sendable {
     enum Pending {
         /// A file to open then.
         case path(String)
-        /// Opened already: stdin, or HDF5 read into memory (from stdin or gzip).
+        /// Opened already: stdin, or HDF5 or PNG read into memory (from stdin or gzip).
         case opened(source: String, InputContent)
+        /// PNG images, read when their rows are.
+        case images(PNGRows.Files)
+
+        init(_ argument: InputArgument) {
+            switch argument {
+            case .path(let path): self = .path(path)
+            case .images(let files): self = .images(files)
+            }
+        }
     }
 
     let first: FileRows
@@ -196,12 +220,16 @@ private final class RowSource: @unchecked Sendable {
     /// The rows of an input.
     static func open(_ input: Pending, _ settings: Settings, guarded: Bool) throws -> FileRows {
         let (source, content): (String, InputContent)
+        var path: String?
         switch input {
-        case .path(let path):
-            source = name(of: path)
-            content = try InputContent.open(path, source: source, format: settings.format)
+        case .path(let named):
+            source = name(of: named)
+            path = named == "-" ? nil : named
+            content = try InputContent.open(named, source: source, format: settings.format)
         case .opened(let opened, let openedContent):
             (source, content) = (opened, openedContent)
+        case .images(let files):
+            return PNGRows(files, droppedFields: settings.droppedFields)
         }
         switch content {
         case .text(let bytes, let format):
@@ -219,17 +247,22 @@ private final class RowSource: @unchecked Sendable {
             return reader
         case .hdf5(let image):
             return try HDF5Rows(path: source, image: image, source: source, dataset: settings.dataset, guarded: guarded)
+        case .png(let bytes):
+            return PNGRows(PNGRows.Files(bytes: bytes, path: path, source: source), droppedFields: settings.droppedFields)
         }
     }
 
     /// Looks at a later input now: it must open, and HDF5 is checked in a
     /// crash guard's child, so that opening it in its turn needs no fork.
-    static func check(_ path: String, _ settings: Settings) throws -> Pending {
+    static func check(_ argument: InputArgument, _ settings: Settings) throws -> Pending {
+        guard case .path(let path) = argument else { return Pending(argument) }
         let source = name(of: path)
         let content = try InputContent.open(path, source: source, format: settings.format)
         switch content {
         case .text:
             return path == "-" ? .opened(source: source, content) : .path(path)
+        case .png:
+            return .opened(source: source, content)
         case .hdf5(let image):
             try HDF5Rows.check(path: source, image: image, source: source, dataset: settings.dataset)
             return image == nil ? .path(path) : .opened(source: source, content)
@@ -300,6 +333,7 @@ private final class RowSource: @unchecked Sendable {
         switch input {
         case .path(let path): Self.name(of: path)
         case .opened(let source, _): source
+        case .images(let files): RowInput.listing(files.arguments)
         }
     }
 }
