@@ -10,7 +10,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibFuzzer"),
         .target(name: "FuzzInput"),
-    ] + ["fuzz-ndjson", "fuzz-csv", "fuzz-model"].map {
+    ] + ["fuzz-ndjson", "fuzz-csv", "fuzz-model", "fuzz-png"].map {
         .executableTarget(
             name: $0,
             dependencies: ["CLibFuzzer", "FuzzInput"] + ["AECore", "AEIO", "AECLI"].map { .product(name: $0, package: "ae") },

@@ -51,6 +51,27 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// Through one `PNGDecoder`, as the png target decodes them: every input
+    /// decodes to values in [0, 1] or fails with an `AEError`, and the seeds
+    /// (every kind of PNG the reader converts) decode.
+    func testPNGRegressionsDecodeOrFailWithAnAEError() throws {
+        let decoder = PNGDecoder()
+        let seeds = try files(in: "corpus/png")
+        XCTAssertGreaterThanOrEqual(seeds.count, 10)
+        for file in try files(in: "regressions/png") + seeds {
+            do {
+                let shape = try decoder.decode(Array(try Data(contentsOf: file)), source: file.lastPathComponent)
+                var values = [Float](repeating: -1, count: shape.valuesPerImage)
+                values.withUnsafeMutableBufferPointer { decoder.writeValues(into: $0) }
+                XCTAssertTrue(values.allSatisfy { $0 >= 0 && $0 <= 1 }, file.lastPathComponent)
+            } catch let error as AEError {
+                XCTAssertFalse(seeds.contains(file), "\(file.lastPathComponent): \(error)")
+            } catch {
+                XCTFail("\(file.lastPathComponent): \(error)")
+            }
+        }
+    }
+
     /// The fuzz targets take the reader's options from an input's first byte
     /// and the stream from the rest; this replays the stream under every
     /// combination of those options, which includes the one it chose.

@@ -215,7 +215,7 @@ final class PNGRowsTests: XCTestCase {
         assertAEError("a 1x4 grey image, but \(first) is 2x2 grey; all images must be one size, and all grey or all RGB", at: wide) {
             try batches(try input([first, wide]))
         }
-        assertAEError("a 2x2x3 RGB image, but \(first) is 2x2 grey", at: colour) { try batches(try input([first, colour])) }
+        assertAEError("a 2x2 RGB image, but \(first) is 2x2 grey", at: colour) { try batches(try input([first, colour])) }
     }
 
     func testTheModelsWidthIsCheckedAtTheFirstImage() throws {

@@ -15,7 +15,7 @@ import CPNGDecode
 ///   every palette colour is grey (as optimisers write grey images).
 /// - An alpha channel (or tRNS transparency) is dropped, as PIL's
 ///   `convert("RGB")` and torchvision's image loader drop it.
-final class PNGDecoder {
+@_spi(Fuzzing) public final class PNGDecoder {
     /// The most values one image may give: the widest row ae-fit trains on.
     /// It bounds what a damaged or hostile file makes the reader allocate.
     static let maximumValues = Architecture.maximumWidth
@@ -25,13 +25,15 @@ final class PNGDecoder {
     private var samples: [UInt8] = []
     private var header = ae_png_header()
 
+    @_spi(Fuzzing) public init() {}
+
     static func hasSignature(_ bytes: some Collection<UInt8>) -> Bool {
         bytes.starts(with: signature)
     }
 
     /// Decodes the PNG file `bytes`, named `source` in messages, and returns
     /// its shape; `writeValues(into:)` then gives its values.
-    func decode(_ bytes: [UInt8], source: String) throws -> ImageShape {
+    @_spi(Fuzzing) public func decode(_ bytes: [UInt8], source: String) throws -> ImageShape {
         var result = run(bytes)
         if result < 0 {
             let needed = try Self.sampleBytes(header, source: source)
@@ -49,7 +51,7 @@ final class PNGDecoder {
     }
 
     /// Writes the last decoded image's values, `shape.valuesPerImage` of them.
-    func writeValues(into values: UnsafeMutableBufferPointer<Float>) {
+    @_spi(Fuzzing) public func writeValues(into values: UnsafeMutableBufferPointer<Float>) {
         let stride = Int(header.channels)
         let kept = colourChannels
         let pixels = Int(header.width) * Int(header.height)

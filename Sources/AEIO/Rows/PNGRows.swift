@@ -158,7 +158,8 @@ final class PNGRows: FileRows {
         }
     }
 
+    /// `2x3 grey`, `2x3 RGB`: height by width, as `--shape` gives them.
     private static func describe(_ shape: ImageShape) -> String {
-        "\(shape) \(shape.channels == 3 ? "RGB" : "grey")"
+        "\(shape.height)x\(shape.width) \(shape.channels == 3 ? "RGB" : "grey")"
     }
 }
