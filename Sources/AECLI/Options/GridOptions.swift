@@ -26,7 +26,7 @@ public struct GridOptions: ParsableArguments {
         valueName: "low:high"))
     public var valueRange: ValueInterval?
 
-    @Flag(help: "Draw the input rows as they are: data rows (field x), not decoded; e.g. inputs beside their reconstructions.")
+    @Flag(help: "Draw the input rows as they are: data rows (field x) or PNG images, not decoded; e.g. inputs beside their reconstructions.")
     public var noDecode = false
 
     public init() {}

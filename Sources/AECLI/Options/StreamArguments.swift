@@ -25,18 +25,20 @@ public struct StreamArguments<Help: StreamArgumentsHelp>: ParsableArguments {
 }
 
 /// The input formats, as the tools' help names them.
-let inputFormatsHelp = "NDJSON, CSV/TSV, a JSON array of rows or HDF5, each also gzip-compressed, or PNG images (files, or folders of them); several are read in order"
+let inputFormatsHelp = "NDJSON, CSV/TSV, a JSON array of rows or HDF5, each also gzip-compressed"
 
 /// Help for tools that read data rows (ae-encode, ae-score).
 public enum DataRowsHelp: StreamArgumentsHelp {
     public static var model: String { "The model file (default: the stream's header record, else $AE_MODEL)." }
-    public static var input: String { "Data rows: \(inputFormatsHelp) (default: stdin)." }
+    public static var input: String {
+        "Data rows: \(inputFormatsHelp), or PNG images (files, or folders of them); several are read in order (default: stdin)."
+    }
 }
 
 /// Help for ae-decode, which reads latent rows.
 public enum LatentRowsHelp: StreamArgumentsHelp {
     public static var model: String { DataRowsHelp.model }
-    public static var input: String { "Latent rows: \(inputFormatsHelp) (default: stdin)." }
+    public static var input: String { "Latent rows: \(inputFormatsHelp); several are read in order (default: stdin)." }
 }
 
 /// Help for ae-interp, for which a model is optional.
