@@ -9,17 +9,20 @@ public final class LayerStack {
     public let capacity: Int
     private let outputs: [ScratchBuffer]
     private let workspaces: [LayerWorkspace?]
-    /// Two buffers that the backward pass's gradients alternate between.
-    private let gradientBuffers: (ScratchBuffer, ScratchBuffer)
+    /// Two buffers that the backward pass's gradients alternate between,
+    /// made by the first backward pass (inference makes none).
+    private lazy var gradientBuffers: (ScratchBuffer, ScratchBuffer) = {
+        let widest = layers.map { $0.layer.inputWidth }.max() ?? 0
+        return (ScratchBuffer(count: capacity * widest), ScratchBuffer(count: capacity * widest))
+    }()
 
     public init(_ layers: [PlacedLayer], capacity: Int) {
         precondition(!layers.isEmpty, "a stack needs a layer")
         self.layers = layers
         self.capacity = capacity
-        outputs = layers.map { ScratchBuffer(count: capacity * $0.layer.outputWidth) }
+        // Every layer writes its whole output before anything reads it.
+        outputs = layers.map { ScratchBuffer(count: capacity * $0.layer.outputWidth, zeroed: false) }
         workspaces = layers.map { $0.layer.makeWorkspace(rows: capacity) }
-        let widest = layers.map { $0.layer.inputWidth }.max() ?? 0
-        gradientBuffers = (ScratchBuffer(count: capacity * widest), ScratchBuffer(count: capacity * widest))
     }
 
     /// Runs the layers in turn on `rows` rows at `input` and returns the
