@@ -4,10 +4,10 @@ import CConvolution
 /// with oneDNN's primitives (CConvolution.h; the layouts are the geometry's).
 ///
 /// Route: bench/conv_routes measured im2col + OpenBLAS sgemm against oneDNN
-/// for the reference network's layers; with OPENBLAS_CORETYPE=Haswell as on
-/// these machines OpenBLAS runs AVX2 kernels, while oneDNN's AVX-512 kernels
-/// ran the two large layers at 180–230 GFLOPS on one thread, above OpenBLAS's
-/// whole sgemm ceiling, and the network's convolutions took 1.5–1.7× less time.
+/// for the reference network's layers (see its README): with
+/// OPENBLAS_CORETYPE=Haswell, as on these machines, OpenBLAS runs AVX2
+/// kernels, while oneDNN's AVX-512 kernels ran the large layers at 180–230
+/// GFLOPS on one thread, above OpenBLAS's whole sgemm ceiling.
 ///
 /// Threads: a batch is cut into `pool.partition` blocks of whole images, and
 /// each block runs on its own thread through its own one-thread plan; the
