@@ -10,7 +10,8 @@
 //           the whole batch with OpenMP threads, or ("split") on fixed blocks
 //           of images, one thread each, like the im2col route
 // and prints median milliseconds and GFLOPS per layer beside the sgemm
-// ceiling (2048^3, one and two threads). Rounds alternate the routes.
+// ceiling (2048^3, single-threaded calls on row blocks), and the best time
+// beside the median (the machine is shared). Rounds alternate the routes.
 // Build and run: see README.md beside this file.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -121,28 +122,19 @@ typedef struct {
     float *cols[2], *dwpart[2], *dbpart[2];
 } im2col_t;
 
-// Torch's weight -> oc x (kh, kw, ic). Torch stores a conv as (oc, ic, kh, kw)
-// and a transposed conv as (its in, its out, kh, kw): in the conv view both
-// are (column-side channels, image-side channels, kh, kw).
-static void repack(const im2col_t *r) {
-    const layer_t *l = &r->l;
+// Between torch's weight layout and oc x (kh, kw, ic): to_torch 0 copies
+// torch's `from` into `to`, 1 the other way. Torch stores a conv as (oc, ic,
+// kh, kw) and a transposed conv as (its in, its out, kh, kw): in the conv
+// view both are (column-side channels, image-side channels, kh, kw).
+static void permute_weights(const layer_t *l, const float *from, float *to, int to_torch) {
     for (int o = 0; o < l->oc; o++)
         for (int c = 0; c < l->ic; c++)
             for (int kh = 0; kh < l->k; kh++)
                 for (int kw = 0; kw < l->k; kw++) {
                     size_t torch = (((size_t)o * l->ic + c) * l->k + kh) * l->k + kw;
-                    r->wp[((size_t)o * l->k * l->k + kh * l->k + kw) * l->ic + c] = r->w[torch];
-                }
-}
-
-static void unpack_gradient(const im2col_t *r, const float *g) {
-    const layer_t *l = &r->l;
-    for (int o = 0; o < l->oc; o++)
-        for (int c = 0; c < l->ic; c++)
-            for (int kh = 0; kh < l->k; kh++)
-                for (int kw = 0; kw < l->k; kw++) {
-                    size_t torch = (((size_t)o * l->ic + c) * l->k + kh) * l->k + kw;
-                    r->dw[torch] = g[((size_t)o * l->k * l->k + kh * l->k + kw) * l->ic + c];
+                    size_t packed = ((size_t)o * l->k * l->k + kh * l->k + kw) * l->ic + c;
+                    if (to_torch) to[torch] = from[packed];
+                    else to[packed] = from[torch];
                 }
 }
 
@@ -158,7 +150,7 @@ static void bias_relu(float *y, size_t rows, int width, const float *bias, int r
 static void im2col_forward(im2col_t *r) {
     const layer_t *l = &r->l;
     const int K = l->k * l->k * l->ic, pix_a = l->ih * l->iw * l->ic, pix_b = l->oh * l->ow;
-    repack(r);
+    permute_weights(l, r->w, r->wp, 0);
 #pragma omp parallel for schedule(static) num_threads(r->threads)
     for (int t = 0; t < r->threads; t++) {
         int first = l->n * t / r->threads, last = l->n * (t + 1) / r->threads;
@@ -235,7 +227,7 @@ static void im2col_backward_weights(im2col_t *r) {
         for (int i = 0; i < l->oc * K; i++) r->dwpart[0][i] += r->dwpart[t][i];
         for (int j = 0; j < bias_width; j++) r->dbpart[0][j] += r->dbpart[t][j];
     }
-    unpack_gradient(r, r->dwpart[0]);
+    permute_weights(l, r->dwpart[0], r->dw, 1);
     memcpy(r->dbias, r->dbpart[0], bias_width * sizeof(float));
 }
 
@@ -436,11 +428,15 @@ typedef struct {
 
 static split_t split_make(layer_t l, int threads) {
     split_t s = {.threads = threads};
+    // oneDNN fits a primitive's work split to the threads it may use when it
+    // is created: one for these (created for more, they stall).
+    omp_set_num_threads(1);
     for (int t = 0; t < threads; t++) {
         layer_t block = l;
         block.n = l.n * (t + 1) / threads - l.n * t / threads;
         s.part[t] = onednn_make(block, 1);
     }
+    omp_set_num_threads(threads);
     s.wsize = (size_t)l.oc * l.ic * l.k * l.k, s.bsize = l.transposed ? l.ic : l.oc;
     s.dw = buffer(s.wsize), s.dbias = buffer(s.bsize);
     return s;
@@ -494,12 +490,12 @@ int main(int argc, char **argv) {
         make("convT1", 1, n, 14, 14, 32, 64, 4, 2, 1),
         make("convT2", 1, n, 28, 28, 1, 32, 4, 2, 1),
     };
-    printf("batch %d, %d threads, %d rounds alternating routes, median ms (GFLOPS); im2col chunk %d images\n", n,
-           threads, rounds, chunk);
+    printf("batch %d, %d threads, %d rounds alternating routes: median ms (GFLOPS at the median), best ms;"
+           " im2col chunk %d images\n", n, threads, rounds, chunk);
     printf("%-7s %-9s", "layer", "op");
-    for (int r = 0; r < ROUTES; r++) printf(" %17s", route_names[r]);
+    for (int r = 0; r < ROUTES; r++) printf(" %20s", route_names[r]);
     printf("\n");
-    double totals[ROUTES] = {0};
+    double totals[ROUTES] = {0}, best_totals[ROUTES] = {0};
     for (int li = 0; li < 4; li++) {
         layer_t l = layers[li];
         im2col_t im = im2col_make(l, threads, chunk);
@@ -527,16 +523,16 @@ int main(int argc, char **argv) {
         for (int op = 0; op < OPS; op++) {
             printf("%-7s %-9s", l.name, op_names[op]);
             for (int r = 0; r < ROUTES; r++) {
-                double ms = 1e3 * median(times[r][op], rounds);
+                double ms = 1e3 * median(times[r][op], rounds), best = 1e3 * times[r][op][0];
                 // conv1's input needs no gradient in training: left out of the totals.
-                if (!(li == 0 && op == 1)) totals[r] += ms;
-                printf(" %8.3f (%5.0f)  ", ms, flops / ms / 1e6);
+                if (!(li == 0 && op == 1)) totals[r] += ms, best_totals[r] += best;
+                printf(" %7.3f (%4.0f) %7.3f", ms, flops / ms / 1e6, best);
             }
             printf("\n");
         }
     }
     printf("%-17s", "training total ms");
-    for (int r = 0; r < ROUTES; r++) printf(" %17.2f", totals[r]);
+    for (int r = 0; r < ROUTES; r++) printf(" %12.2f %7.2f", totals[r], best_totals[r]);
     printf("\n");
     return 0;
 }
