@@ -141,12 +141,14 @@ static void one_thread(void) {
     if (p_omp_set_num_threads) p_omp_set_num_threads(1);
 }
 
-ae_conv_plan *ae_conv_plan_create(const ae_conv_shape *s, char *error, size_t error_size) {
+int ae_conv_load(char *error, size_t error_size) {
     pthread_once(&load_once, load);
-    if (!engine) {
-        snprintf(error, error_size, "%s", load_error);
-        return NULL;
-    }
+    if (!engine) snprintf(error, error_size, "%s", load_error);
+    return engine != NULL;
+}
+
+ae_conv_plan *ae_conv_plan_create(const ae_conv_shape *s, char *error, size_t error_size) {
+    if (!ae_conv_load(error, error_size)) return NULL;
     // oneDNN fits a primitive's work split to the threads it may use when
     // it is created: one.
     one_thread();

@@ -21,6 +21,15 @@ final class Convolution2DTests: XCTestCase {
             bias = values(geometry.biasCount)
         }
 
+        /// `other`'s values for a batch of `batch` images (its input holds that many).
+        init(copying other: Case, batch: Int) {
+            geometry = other.geometry
+            self.batch = batch
+            input = other.input
+            weights = other.weights
+            bias = other.bias
+        }
+
         func forward(_ kernels: ConvolutionKernels, pool: WorkerPool) throws -> [Float] {
             var output = [Float](repeating: .nan, count: batch * geometry.outputValues)
             try output.withUnsafeMutableBufferPointer { output in
@@ -236,6 +245,30 @@ final class Convolution2DTests: XCTestCase {
         }
     }
 
+    /// The Layer protocol's promise: a row's output depends on that row
+    /// alone, not on its batch, the batch's size or the thread count (the
+    /// reference network's four layers, where oneDNN picks its kernels by
+    /// shape and batch size).
+    func testAnImagesOutputDependsOnThatImageAlone() throws {
+        for (transposed, side, channels, outputs) in [(false, 28, 1, 32), (false, 14, 32, 64), (true, 7, 64, 32), (true, 14, 32, 1)] {
+            let geometry = try Convolution2D(
+                transposed: transposed, inputHeight: side, inputWidth: side, inputChannels: channels,
+                outputChannels: outputs, kernel: 4, stride: 2, padding: 1)
+            let layer = Case(geometry, batch: 37, seed: 3)
+            let all = try layer.forward(ConvolutionKernels(geometry, relu: true), pool: .serial)
+            XCTAssertEqual(try layer.forward(ConvolutionKernels(geometry, relu: true), pool: WorkerPool(threads: 2)), all)
+            for images in [5..<6, 3..<16] {
+                var part = layer
+                part.input = Array(layer.input[(images.lowerBound * geometry.inputValues)..<(images.upperBound * geometry.inputValues)])
+                part = Case(copying: part, batch: images.count)
+                XCTAssertEqual(
+                    try part.forward(ConvolutionKernels(geometry, relu: true), pool: .serial),
+                    Array(all[(images.lowerBound * geometry.outputValues)..<(images.upperBound * geometry.outputValues)]),
+                    "\(geometry), images \(images)")
+            }
+        }
+    }
+
     func testNoInputGradientForTheFirstLayer() throws {
         let geometry = try Convolution2D(inputHeight: 6, inputWidth: 6, inputChannels: 1, outputChannels: 2, kernel: 4, stride: 2, padding: 1)
         let layer = Case(geometry, batch: 3, seed: 4)
@@ -253,6 +286,10 @@ final class Convolution2DTests: XCTestCase {
         XCTAssertEqual(dw, full.weights)
         XCTAssertEqual(db, full.bias)
         XCTAssertEqual(db, [Float](repeating: Float(3 * 3 * 3), count: 2))
+    }
+
+    func testOneDNNLoads() throws {
+        XCTAssertNoThrow(try ConvolutionKernels.loadOneDNN())
     }
 
     func testGeometryFollowsTorchAndRefusesWhatDoesNotFit() throws {

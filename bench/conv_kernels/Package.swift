@@ -8,7 +8,7 @@ let package = Package(
     name: "conv-kernels",
     dependencies: [.package(name: "ae", path: "../..")],
     targets: [
-        .executableTarget(name: "conv-kernels", dependencies: [.product(name: "Shared", package: "ae")]),
+        .executableTarget(name: "conv-kernels", dependencies: [.product(name: "AECore", package: "ae")]),
     ],
     swiftLanguageModes: [.v5]
 )

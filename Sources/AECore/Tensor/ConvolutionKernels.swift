@@ -35,6 +35,18 @@ public final class ConvolutionKernels {
     /// Weight then bias gradient of block b + 1 at `partials[b]`.
     private var partials: [ScratchBuffer] = []
 
+    /// Loads oneDNN, or says why it cannot be: for a model's loader to call
+    /// before it builds convolution layers, whose passes then cannot fail
+    /// for want of it.
+    public static func loadOneDNN() throws {
+        var error = [CChar](repeating: 0, count: 256)
+        guard ae_conv_load(&error, error.count) != 0 else { throw AEError(message(error)) }
+    }
+
+    private static func message(_ error: [CChar]) -> String {
+        String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public init(_ geometry: Convolution2D, relu: Bool = false) {
         self.geometry = geometry
         self.relu = relu
@@ -45,7 +57,10 @@ public final class ConvolutionKernels {
     }
 
     /// output[batch × outputValues] = [relu](conv(input) + bias), overwritten;
-    /// input is batch × inputValues.
+    /// input is batch × inputValues. An image's output depends on that image
+    /// alone, not on the batch, its size or the threads, as `Layer` requires
+    /// (oneDNN does not promise it; Convolution2DTests checks it on the
+    /// reference network's shapes).
     public func forward(
         input: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, pool: WorkerPool
@@ -125,7 +140,7 @@ public final class ConvolutionKernels {
             relu: relu ? 1 : 0)
         var error = [CChar](repeating: 0, count: 256)
         guard let plan = ae_conv_plan_create(&shape, &error, error.count) else {
-            throw AEError("\(geometry): \(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+            throw AEError("\(geometry): \(Self.message(error))")
         }
         plans[key] = plan
         return plan

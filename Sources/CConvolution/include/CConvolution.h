@@ -30,6 +30,10 @@ typedef struct {
 
 typedef struct ae_conv_plan ae_conv_plan;
 
+// Loads oneDNN once (every call after the first only reports): 1, or 0 with
+// a one-line reason in `error`.
+int ae_conv_load(char *error, size_t error_size);
+
 // A plan for `shape`, or NULL with a one-line reason in `error` (oneDNN
 // missing, or a shape it refuses).
 ae_conv_plan *ae_conv_plan_create(const ae_conv_shape *shape, char *error, size_t error_size);

@@ -4,7 +4,7 @@
 // ae's ConvolutionKernels, as one JSON object on stdout, in the form of
 // bench/torch_conv.py's layer_times().
 import Foundation
-import Shared
+import AECore
 
 let arguments = CommandLine.arguments
 let threads = arguments.count > 1 ? Int(arguments[1])! : 2
