@@ -138,59 +138,64 @@ static void permute_weights(const layer_t *l, const float *from, float *to, int 
                 }
 }
 
-static void bias_relu(float *y, size_t rows, int width, const float *bias, int relu) {
+// Both routes compute the convolution plus bias (no relu), so that their
+// outputs can be compared.
+static void add_bias(float *y, size_t rows, int width, const float *bias) {
     for (size_t i = 0; i < rows; i++)
-        for (int j = 0; j < width; j++) {
-            float v = y[i * width + j] + bias[j];
-            y[i * width + j] = relu && v < 0 ? 0 : v;
-        }
+        for (int j = 0; j < width; j++) y[i * width + j] += bias[j];
 }
 
-// Forward. Conv: b = im2col(a) * wp^T + bias. Transposed: a = col2im(b * wp) + bias.
+// The two products of the conv view, on `count` images: columns = im2col(image) * wp^T,
+// and image = col2im(columns * wp).
+static void image_to_columns(const im2col_t *r, const float *image, int count, float *cols, float *columns) {
+    const layer_t *l = &r->l;
+    const int K = l->k * l->k * l->ic;
+    im2col(l, image, count, cols);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, count * l->oh * l->ow, l->oc, K, 1, cols, K, r->wp, K, 0,
+                columns, l->oc);
+}
+
+static void columns_to_image(const im2col_t *r, const float *columns, int count, float *cols, float *image) {
+    const layer_t *l = &r->l;
+    const int K = l->k * l->k * l->ic;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, count * l->oh * l->ow, K, l->oc, 1, columns, l->oc,
+                r->wp, K, 0, cols, K);
+    col2im(l, cols, count, image);
+}
+
+// Forward: conv b = image_to_columns(a) + bias; transposed a = columns_to_image(b) + bias.
 static void im2col_forward(im2col_t *r) {
     const layer_t *l = &r->l;
-    const int K = l->k * l->k * l->ic, pix_a = l->ih * l->iw * l->ic, pix_b = l->oh * l->ow;
+    const size_t pix_a = (size_t)l->ih * l->iw * l->ic, pix_b = (size_t)l->oh * l->ow * l->oc;
     permute_weights(l, r->w, r->wp, 0);
 #pragma omp parallel for schedule(static) num_threads(r->threads)
     for (int t = 0; t < r->threads; t++) {
         int first = l->n * t / r->threads, last = l->n * (t + 1) / r->threads;
         for (int img = first; img < last; img += r->chunk) {
             int count = img + r->chunk <= last ? r->chunk : last - img;
+            float *a = r->a + img * pix_a, *b = r->b + img * pix_b;
             if (!l->transposed) {
-                im2col(l, r->a + (size_t)img * pix_a, count, r->cols[t]);
-                float *y = r->b + (size_t)img * pix_b * l->oc;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, count * pix_b, l->oc, K, 1, r->cols[t], K,
-                            r->wp, K, 0, y, l->oc);
-                bias_relu(y, (size_t)count * pix_b, l->oc, r->bias, 1);
+                image_to_columns(r, a, count, r->cols[t], b);
+                add_bias(b, (size_t)count * l->oh * l->ow, l->oc, r->bias);
             } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, count * pix_b, K, l->oc, 1,
-                            r->b + (size_t)img * pix_b * l->oc, l->oc, r->wp, K, 0, r->cols[t], K);
-                float *y = r->a + (size_t)img * pix_a;
-                col2im(l, r->cols[t], count, y);
-                bias_relu(y, (size_t)count * l->ih * l->iw, l->ic, r->bias, 0);
+                columns_to_image(r, b, count, r->cols[t], a);
+                add_bias(a, (size_t)count * l->ih * l->iw, l->ic, r->bias);
             }
         }
     }
 }
 
-// Backward data. Conv: da = col2im(db * wp). Transposed: db = im2col(da) * wp^T.
+// Backward data: conv da = columns_to_image(db); transposed db = image_to_columns(da).
 static void im2col_backward_data(im2col_t *r) {
     const layer_t *l = &r->l;
-    const int K = l->k * l->k * l->ic, pix_a = l->ih * l->iw * l->ic, pix_b = l->oh * l->ow;
+    const size_t pix_a = (size_t)l->ih * l->iw * l->ic, pix_b = (size_t)l->oh * l->ow * l->oc;
 #pragma omp parallel for schedule(static) num_threads(r->threads)
     for (int t = 0; t < r->threads; t++) {
         int first = l->n * t / r->threads, last = l->n * (t + 1) / r->threads;
         for (int img = first; img < last; img += r->chunk) {
             int count = img + r->chunk <= last ? r->chunk : last - img;
-            if (!l->transposed) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, count * pix_b, K, l->oc, 1,
-                            r->db + (size_t)img * pix_b * l->oc, l->oc, r->wp, K, 0, r->cols[t], K);
-                col2im(l, r->cols[t], count, r->da + (size_t)img * pix_a);
-            } else {
-                im2col(l, r->da + (size_t)img * pix_a, count, r->cols[t]);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, count * pix_b, l->oc, K, 1, r->cols[t], K,
-                            r->wp, K, 0, r->db + (size_t)img * pix_b * l->oc, l->oc);
-            }
+            if (!l->transposed) columns_to_image(r, r->db + img * pix_b, count, r->cols[t], r->da + img * pix_a);
+            else image_to_columns(r, r->da + img * pix_a, count, r->cols[t], r->db + img * pix_b);
         }
     }
 }
@@ -249,8 +254,8 @@ static im2col_t im2col_make(layer_t l, int threads, int chunk) {
 // ---- oneDNN route ----------------------------------------------------------
 
 typedef struct {
-    dnnl_primitive_t fwd, bwd_data, bwd_weights, to_any, from_any_grad;
-    dnnl_memory_t src, dst, dsrc, ddst, w_user, w_prim, dw_user, dw_prim, bias, dbias;
+    dnnl_primitive_t fwd, bwd_data, bwd_weights, to_any, to_any_data, from_any_grad;
+    dnnl_memory_t src, dst, dsrc, ddst, w_user, w_prim, w_data, dw_user, dw_prim, bias, dbias;
     dnnl_memory_t fwd_scratch, bd_scratch, bw_scratch;
     int any;
 } onednn_t;
@@ -336,10 +341,13 @@ static onednn_t onednn_make(layer_t l, int any) {
     d.bias = memory_for(&bias_md), d.dbias = memory_for(&bias_md);
     d.w_user = memory_for(&w_user_md), d.dw_user = memory_for(&w_user_md);
     d.w_prim = memory_for(dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0));
+    // The backward-data primitive may want its weights in another layout than the forward's.
+    d.w_data = memory_for(dnnl_primitive_desc_query_md(bdpd, dnnl_query_weights_md, 0));
     d.dw_prim = memory_for(dnnl_primitive_desc_query_md(bwpd, dnnl_query_diff_weights_md, 0));
     d.fwd_scratch = scratch_for(fpd), d.bd_scratch = scratch_for(bdpd), d.bw_scratch = scratch_for(bwpd);
     if (any) {
         d.to_any = reorder(d.w_user, d.w_prim);
+        d.to_any_data = reorder(d.w_user, d.w_data);
         d.from_any_grad = reorder(d.dw_prim, d.dw_user);
     }
     const char *impl;
@@ -369,8 +377,9 @@ static void onednn_forward(onednn_t *d) {
 }
 
 static void onednn_backward_data(onednn_t *d) {
+    if (d->any) run(d->to_any_data, 2, (dnnl_exec_arg_t[]){{DNNL_ARG_FROM, d->w_user}, {DNNL_ARG_TO, d->w_data}});
     run(d->bwd_data, 4,
-        (dnnl_exec_arg_t[]){{DNNL_ARG_DIFF_DST, d->ddst}, {DNNL_ARG_WEIGHTS, d->any ? d->w_prim : d->w_user},
+        (dnnl_exec_arg_t[]){{DNNL_ARG_DIFF_DST, d->ddst}, {DNNL_ARG_WEIGHTS, d->any ? d->w_data : d->w_user},
                             {DNNL_ARG_DIFF_SRC, d->dsrc}, {DNNL_ARG_SCRATCHPAD, d->bd_scratch}});
     CHECK(dnnl_stream_wait(stream));
 }
@@ -466,6 +475,17 @@ static void split_run(split_t *s, int op) {
     }
 }
 
+// max |x - y| / max |y|: how far the im2col route's result is from oneDNN's.
+static double difference(const float *x, const float *y, size_t n) {
+    double most = 0, scale = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = x[i] > y[i] ? x[i] - y[i] : y[i] - x[i], m = y[i] > 0 ? y[i] : -y[i];
+        if (d > most) most = d;
+        if (m > scale) scale = m;
+    }
+    return scale > 0 ? most / scale : most;
+}
+
 enum { ROUTES = 3, OPS = 3, MAX_ROUNDS = 201 };
 static const char *route_names[ROUTES] = {"im2col+sgemm", "oneDNN", "oneDNN split"};
 static const char *op_names[OPS] = {"fwd", "bwd-data", "bwd-w"};
@@ -519,6 +539,13 @@ int main(int argc, char **argv) {
                     }
                     if (round >= 2) times[r][op][round - 2] = now() - t0;
                 }
+        size_t asize = (size_t)l.n * l.ih * l.iw * l.ic, bsize = (size_t)l.n * l.oh * l.ow * l.oc;
+        size_t wsize = (size_t)l.oc * l.ic * l.k * l.k, bias_size = l.transposed ? l.ic : l.oc;
+        printf("%-7s relative differences im2col - oneDNN: output %.1e, input gradient %.1e, weight gradient"
+               " %.1e, bias gradient %.1e\n", l.name,
+               difference(l.transposed ? im.a : im.b, data(dn.dst), l.transposed ? asize : bsize),
+               difference(l.transposed ? im.db : im.da, data(dn.dsrc), l.transposed ? bsize : asize),
+               difference(im.dw, data(dn.dw_user), wsize), difference(im.dbias, data(dn.dbias), bias_size));
         double flops = layer_flops(&l);
         for (int op = 0; op < OPS; op++) {
             printf("%-7s %-9s", l.name, op_names[op]);
