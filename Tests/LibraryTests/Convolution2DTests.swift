@@ -157,6 +157,17 @@ final class Convolution2DTests: XCTestCase {
         t.weights = [1, 2, 3, 4]
         t.bias = [0]
         XCTAssertEqual(try t.forward(ConvolutionKernels(transposed), pool: pool), [1, 4, 4, 6, 20, 16, 9, 24, 16])
+
+        // No images: nothing to do, for either route.
+        for geometry in [conv, transposed] {
+            var empty = Case(geometry, batch: 0, seed: 1)
+            empty.weights = [1, 2, 3, 4]
+            XCTAssertEqual(try empty.forward(ConvolutionKernels(geometry), pool: WorkerPool(threads: 2)), [])
+            let gradients = try empty.backward(ConvolutionKernels(geometry), gradient: [], pool: WorkerPool(threads: 2))
+            XCTAssertEqual(gradients.input, [])
+            XCTAssertEqual(gradients.weights, [0, 0, 0, 0])
+            XCTAssertEqual(gradients.bias, [0])
+        }
     }
 
     /// Values from torch 2.13 (every input a multiple of 1/4, weight of 1/8,

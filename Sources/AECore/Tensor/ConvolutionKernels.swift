@@ -2,13 +2,15 @@ import CConvolution
 import CKernels
 
 /// Runs one `Convolution2D` forward and backward on batches of NHWC images,
-/// with oneDNN's primitives (CConvolution.h; the layouts are the geometry's).
+/// with oneDNN's primitives (CConvolution.h; the layouts are the geometry's),
+/// and ae's direct kernel for the forward pass of a transposed convolution
+/// with few output channels.
 ///
 /// Route: bench/conv_routes measured im2col + OpenBLAS sgemm against oneDNN
 /// for the reference network's layers (see its README): with
 /// OPENBLAS_CORETYPE=Haswell, as on these machines, OpenBLAS runs AVX2
-/// kernels, while oneDNN's AVX-512 kernels ran the large layers at 180–230
-/// GFLOPS on one thread, above OpenBLAS's whole sgemm ceiling.
+/// kernels, while oneDNN's AVX-512 kernels ran the large layers at 160–200
+/// GFLOPS a core, above OpenBLAS's whole sgemm ceiling.
 ///
 /// Threads: a batch is cut into `pool.partition` blocks of whole images, and
 /// each block runs on its own thread through its own one-thread plan; the
@@ -95,8 +97,7 @@ public final class ConvolutionKernels {
         input: UnsafePointer<Float>, batch: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, taps: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) throws {
-        guard batch > 0 else { return }
-        guard geometry.fits(batch: batch) else { throw AEError("\(geometry): a batch of \(batch) images is too large") }
+        let blocks = try blocks(batch, pool: pool)
         let g = geometry, k = g.kernel
         // Torch's (in, out, kh, kw) -> (in, kh, kw, out).
         for i in 0..<g.inputChannels {
@@ -106,19 +107,15 @@ public final class ConvolutionKernels {
                 }
             }
         }
-        let blocks = pool.partition(batch)
         let relu: Int32 = relu ? 1 : 0
-        var statuses = [Int32](repeating: 0, count: blocks.count)
-        statuses.withUnsafeMutableBufferPointer { statuses in
-            pool.run(tasks: blocks.count) { task in
-                let images = blocks[task]
-                statuses[task] = ae_transposed_convolution_few_outputs(
-                    input + images.lowerBound * g.inputValues, images.count, g.inputHeight, g.inputWidth,
-                    g.inputChannels, taps, bias, g.outputHeight, g.outputWidth, g.outputChannels, g.kernel, g.stride,
-                    g.padding, relu, output + images.lowerBound * g.outputValues)
-            }
+        let failure = Self.firstFailure(of: blocks.count, pool: pool) { task in
+            let images = blocks[task]
+            return ae_transposed_convolution_few_outputs(
+                input + images.lowerBound * g.inputValues, images.count, g.inputHeight, g.inputWidth,
+                g.inputChannels, taps, bias, g.outputHeight, g.outputWidth, g.outputChannels, g.kernel, g.stride,
+                g.padding, relu, output + images.lowerBound * g.outputValues)
         }
-        guard statuses.allSatisfy({ $0 == 0 }) else { throw AEError("\(geometry): out of memory") }
+        if failure != nil { throw AEError("\(geometry): out of memory") }
     }
 
     /// Given `outputGradient` = ∂L/∂(conv(input) + bias), before any relu
@@ -133,7 +130,12 @@ public final class ConvolutionKernels {
         weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>, pool: WorkerPool
     ) throws {
         let geometry = geometry
-        let blocks = pool.partition(batch)
+        let blocks = try blocks(batch, pool: pool)
+        if blocks.isEmpty {
+            weightGradient.update(repeating: 0, count: geometry.weightCount)
+            biasGradient.update(repeating: 0, count: geometry.biasCount)
+            return
+        }
         while partials.count < blocks.count - 1 {
             partials.append(ScratchBuffer(count: geometry.weightCount + geometry.biasCount))
         }
@@ -156,23 +158,31 @@ public final class ConvolutionKernels {
         }
     }
 
+    /// The pool's blocks of whole images for a batch (none for no images).
+    private func blocks(_ batch: Int, pool: WorkerPool) throws -> [Range<Int>] {
+        guard batch > 0 else { return [] }
+        guard geometry.fits(batch: batch) else { throw AEError("\(geometry): a batch of \(batch) images is too large") }
+        return pool.partition(batch)
+    }
+
+    /// Runs `body(task)` for every task in parallel: the first non-zero status, if any.
+    private static func firstFailure(of tasks: Int, pool: WorkerPool, _ body: (Int) -> Int32) -> Int32? {
+        var statuses = [Int32](repeating: 0, count: tasks)
+        statuses.withUnsafeMutableBufferPointer { statuses in
+            pool.run(tasks: tasks) { statuses[$0] = body($0) }
+        }
+        return statuses.first { $0 != 0 }
+    }
+
     /// Splits `batch` into the pool's blocks, makes any plan missing (here,
     /// on the calling thread), then runs `body(plan, images, block)` for
     /// every block in parallel; throws if any block's oneDNN call failed.
     private func run(
         batch: Int, pool: WorkerPool, _ body: (OpaquePointer, Range<Int>, Int) -> Int32
     ) throws {
-        guard batch > 0 else { return }
-        guard geometry.fits(batch: batch) else { throw AEError("\(geometry): a batch of \(batch) images is too large") }
-        let blocks = pool.partition(batch)
+        let blocks = try blocks(batch, pool: pool)
         let blockPlans = try blocks.indices.map { try plan(PlanKey(block: $0, images: blocks[$0].count)) }
-        var statuses = [Int32](repeating: 0, count: blocks.count)
-        statuses.withUnsafeMutableBufferPointer { statuses in
-            pool.run(tasks: blocks.count) { task in
-                statuses[task] = body(blockPlans[task], blocks[task], task)
-            }
-        }
-        if let failed = statuses.first(where: { $0 != 0 }) {
+        if let failed = Self.firstFailure(of: blocks.count, pool: pool, { body(blockPlans[$0], blocks[$0], $0) }) {
             throw AEError("\(geometry): oneDNN failed to run (status \(failed))")
         }
     }
