@@ -37,9 +37,11 @@ let package = Package(
         ),
         // libpng's full API, which reports errors by longjmp, kept inside C.
         .target(name: "CPNGDecode", dependencies: ["CPNG"]),
+        // oneDNN's convolutions, loaded at run time (see CConvolution.h).
+        .target(name: "CConvolution", cSettings: [.unsafeFlags(["-O2"])]),
         // Numerics and models: tensors, BLAS, layers, training, the maths of
         // scoring and latent paths, errors. Knows nothing of files or flags.
-        .target(name: "AECore", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "AECore", dependencies: ["COpenBLAS", "CKernels", "CConvolution"]),
         // Data in and out: the HDF5 binding, text and JSON, row streams,
         // images and PNG, the model file, atomic files.
         .target(

@@ -521,3 +521,69 @@ AE_KERNEL
 void ae_leaky_relu_backward(const float *outputs, float *gradients, size_t count, float slope) {
     for (size_t i = 0; i < count; i++) gradients[i] = outputs[i] > 0 ? gradients[i] : gradients[i] * slope;
 }
+
+// One input pixel's products with the weights for every tap of the
+// transposed convolution (w is (channels, taps)), vectorised across the taps:
+// two accumulators over alternate channels, added at the end, kept in
+// registers when `taps` is a constant (the specialisations below, for
+// kernel 4 with 1 and 3 output channels).
+#define PIXEL_PRODUCTS(name, TAPS_EXPR) \
+static inline void name(const float *restrict pixel, const float *restrict w, size_t channels, size_t taps_arg, float *restrict out) { \
+    const size_t taps = TAPS_EXPR; \
+    float a[taps], b[taps]; \
+    for (size_t j = 0; j < taps; j++) a[j] = 0, b[j] = 0; \
+    size_t c = 0; \
+    for (; c + 1 < channels; c += 2) { \
+        const float u = pixel[c], v = pixel[c + 1]; \
+        const float *restrict r = w + c * taps, *restrict s = r + taps; \
+        for (size_t j = 0; j < taps; j++) { a[j] += u * r[j]; b[j] += v * s[j]; } \
+    } \
+    if (c < channels) \
+        for (size_t j = 0; j < taps; j++) a[j] += pixel[c] * w[c * taps + j]; \
+    for (size_t j = 0; j < taps; j++) out[j] = a[j] + b[j]; \
+}
+PIXEL_PRODUCTS(products16, 16)
+PIXEL_PRODUCTS(products48, 48)
+PIXEL_PRODUCTS(products_any, taps_arg)
+
+AE_KERNEL
+int ae_transposed_convolution_few_outputs(const float *x, size_t images, size_t in_height, size_t in_width,
+                                          size_t in_channels, const float *w, const float *bias, size_t out_height,
+                                          size_t out_width, size_t out_channels, size_t kernel, size_t stride,
+                                          size_t padding, int relu, float *y) {
+    const size_t taps = kernel * kernel * out_channels;
+    const size_t in_image = in_height * in_width * in_channels, out_image = out_height * out_width * out_channels;
+    float *restrict products = malloc(taps * sizeof(float));
+    if (!products) return -1;
+    for (size_t n = 0; n < images; n++) {
+        const float *xn = x + n * in_image;
+        float *yn = y + n * out_image;
+        for (size_t i = 0; i < out_height * out_width; i++)
+            for (size_t o = 0; o < out_channels; o++) yn[i * out_channels + o] = bias[o];
+        for (size_t ih = 0; ih < in_height; ih++) {
+            // The kernel rows whose output row oh = ih * stride + kh - padding exists.
+            size_t kh_first = ih * stride < padding ? padding - ih * stride : 0;
+            size_t kh_end = kernel;
+            if (ih * stride + kernel > out_height + padding) kh_end = out_height + padding - ih * stride;
+            for (size_t iw = 0; iw < in_width; iw++) {
+                size_t kw_first = iw * stride < padding ? padding - iw * stride : 0;
+                size_t kw_end = kernel;
+                if (iw * stride + kernel > out_width + padding) kw_end = out_width + padding - iw * stride;
+                const float *pixel = xn + (ih * in_width + iw) * in_channels;
+                if (taps == 16) products16(pixel, w, in_channels, taps, products);
+                else if (taps == 48) products48(pixel, w, in_channels, taps, products);
+                else products_any(pixel, w, in_channels, taps, products);
+                for (size_t kh = kh_first; kh < kh_end; kh++) {
+                    size_t oh = ih * stride + kh - padding, ow = iw * stride + kw_first - padding;
+                    float *out = yn + (oh * out_width + ow) * out_channels;
+                    const float *sent = products + (kh * kernel + kw_first) * out_channels;
+                    for (size_t j = 0; j < (kw_end - kw_first) * out_channels; j++) out[j] += sent[j];
+                }
+            }
+        }
+        if (relu)
+            for (size_t i = 0; i < out_image; i++) yn[i] = yn[i] < 0 ? 0 : yn[i];
+    }
+    free(products);
+    return 0;
+}

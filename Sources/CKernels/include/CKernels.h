@@ -89,6 +89,22 @@ int64_t ae_nonzeros_portable(const float *x, size_t count, int32_t *columns, flo
 // The index of the first NaN or infinite value in x[0..<count], or -1.
 int64_t ae_first_non_finite(const float *x, size_t count);
 
+// A transposed 2-D convolution computed directly, for a layer with few
+// output channels (a decoder's last, 1 or 3), where the general kernels have
+// nothing to vectorise across. Each input pixel's products with the weights
+// are formed for all kernel taps at once (vectorised across the taps) and
+// added into the outputs they reach: y[n, oh, ow, o] = [relu](bias[o] + the
+// sum, over input pixels in order and then taps, of sum over c of
+// x[n, ih, iw, c] * w[c, kh, kw, o]), each sum in a fixed order. x and y are
+// NHWC; w is torch's ConvTranspose2d weight (in, out, kh, kw) rearranged
+// (in, kh, kw, out). Each image's result depends on that image alone. Keeps
+// 2 · kernel² · out_channels floats on the stack (the caller bounds them).
+// Returns 0, or -1 when its scratch space cannot be allocated.
+int ae_transposed_convolution_few_outputs(const float *x, size_t images, size_t in_height, size_t in_width,
+                                          size_t in_channels, const float *w, const float *bias, size_t out_height,
+                                          size_t out_width, size_t out_channels, size_t kernel, size_t stride,
+                                          size_t padding, int relu, float *y);
+
 // relu and leaky relu in place, and their derivatives from the outputs.
 void ae_relu(float *values, size_t count);
 void ae_leaky_relu(float *values, size_t count, float slope);
