@@ -94,7 +94,7 @@ struct Fit: ToolCommand {
         if !quiet, let names = input.featureNames, let source = input.namesSource {
             Diagnostics.note("ae-fit: \(names.count) features named by \(source): \(FeatureSelection.listing(names))")
         }
-        let configuration = model.configuration(training: training, input: input).resolved(rows: rows.rows)
+        let configuration = try model.configuration(training: training, input: input).resolved(rows: rows.rows)
         let progress = try TrainingProgress(
             tool: "ae-fit", epochs: configuration.settings.epochs, display: .forStandardError(quiet: quiet), logPath: log)
         defer { progress.finish() }

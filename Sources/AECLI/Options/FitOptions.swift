@@ -34,6 +34,19 @@ public struct ModelOptions: ParsableArguments {
         valueName: "HxW[xC]"))
     public var image: ImageShape?
 
+    @Option(help: ArgumentHelp(
+        "Convolutional model: the channels of each convolution from the image (kernel --kernel, stride --stride, the activation after each), then the --hidden dense layers (default: none) and the latent; the decoder mirrors it with transposed convolutions. Needs the image shape (--image, PNG input, or an HDF5 input's [N, H, W(, C)]).",
+        valueName: "c1,c2,..."))
+    public var conv: LayerWidths?
+
+    @Option(help: ArgumentHelp("With --conv: the side of the square kernels.", valueName: "k"))
+    public var kernel = Convolutions.defaultKernel
+
+    @Option(help: ArgumentHelp(
+        "With --conv: the stride of each convolution; the padding is (kernel - stride) / 2, so that each transposed convolution undoes its convolution's change of size.",
+        valueName: "s"))
+    public var stride = Convolutions.defaultStride
+
     public init() {}
 
     public func validate() throws {
@@ -42,10 +55,18 @@ public struct ModelOptions: ParsableArguments {
 
     /// The configuration for `input`: its feature names, and its image
     /// shape unless `--image` gives one.
-    public func configuration(training: TrainingOptions, input: TrainingInput) -> FitConfiguration {
-        FitConfiguration(
-            kind: kind, hidden: hidden?.widths, latent: latent, activation: activation, loss: loss,
-            normalization: normalize, featureNames: input.featureNames, imageShape: image ?? input.imageShape,
+    public func configuration(training: TrainingOptions, input: TrainingInput) throws -> FitConfiguration {
+        let imageShape = image ?? input.imageShape
+        var layout = Architecture.Layout.dense
+        if let conv {
+            guard let imageShape else {
+                throw AEError("--conv needs the rows' image shape: give --image HxW[xC], or PNG images, or an HDF5 dataset of shape [N, H, W(, C)]")
+            }
+            layout = .convolutional(try Convolutions(image: imageShape, channels: conv.widths, kernel: kernel, stride: stride))
+        }
+        return FitConfiguration(
+            kind: kind, hidden: hidden?.widths ?? (conv == nil ? nil : []), latent: latent, activation: activation, loss: loss,
+            layout: layout, normalization: normalize, featureNames: input.featureNames, imageShape: imageShape,
             epochs: training.epochs, validationFraction: training.validation, settings: training.settings)
     }
 }

@@ -58,18 +58,19 @@ public struct ModelSummary {
 
     private var architecture: Architecture { model.architecture }
 
-    /// Each stored layer: its group in the file (a weight and a bias),
-    /// inputs and outputs (from the weight's shape [out, in]), parameters.
+    /// Each layer: its group in the file, the values a row holds going in
+    /// and out, its parameters (a VAE's two heads, one layer in the network,
+    /// as the two groups the file holds).
     private var layers: [(name: String, inputs: Int, outputs: Int, parameters: Int)] {
-        var groups: [(name: String, inputs: Int, outputs: Int, parameters: Int)] = []
-        for stored in architecture.storedTensors {
-            let group = String(stored.path[..<stored.path.lastIndex(of: "/")!])
-            if stored.tensor.name.hasSuffix("weight") {
-                groups.append((group, stored.tensor.shape.dropFirst().reduce(1, *), stored.tensor.shape[0], 0))
+        let (encoder, decoder) = architecture.placedLayers
+        return (encoder + decoder).flatMap { placed -> [(name: String, inputs: Int, outputs: Int, parameters: Int)] in
+            guard let heads = placed.layer as? PosteriorHeads else {
+                return [(placed.name, placed.layer.inputWidth, placed.layer.outputWidth, placed.layer.parameterCount)]
             }
-            groups[groups.count - 1].parameters += stored.tensor.count
+            return [("\(placed.name)/mean", heads.mean), ("\(placed.name)/logvar", heads.logVariance)].map {
+                ($0.0, $0.1.inputs, $0.1.outputs, $0.1.parameterCount)
+            }
         }
-        return groups
     }
 
     /// The threshold ae-score uses without options: its default quantile of

@@ -38,7 +38,20 @@ public struct Architecture: Equatable, Sendable {
     public enum Layout: Equatable, Sendable {
         /// Dense layers only.
         case dense
+        /// Convolutions from the image, then the dense layers; transposed
+        /// convolutions back to the image in the decoder.
+        case convolutional(Convolutions)
     }
+
+    /// The convolutions, for a convolutional layout.
+    public var convolutions: Convolutions? {
+        guard case .convolutional(let convolutions) = layout else { return nil }
+        return convolutions
+    }
+
+    /// The width of the rows the dense layers see: the input's, or what the
+    /// convolutions make of it.
+    var denseInputWidth: Int { convolutions?.flattenedWidth ?? inputWidth }
 
     /// Largest layer width accepted from options or a model file; keeps a
     /// hostile file from declaring sizes that would exhaust memory.
@@ -48,6 +61,10 @@ public struct Architecture: Equatable, Sendable {
 
     /// Checks every size before anything is allocated from them.
     public func validate() throws {
+        if let convolutions {
+            try convolutions.image.checkRowLength(inputWidth)
+            try ConvolutionKernels.loadOneDNN()
+        }
         let widths = [inputWidth] + hidden + [latent]
         guard widths.allSatisfy({ $0 >= 1 && $0 <= Self.maximumWidth }) else {
             throw AEError("layer sizes must be between 1 and \(Self.maximumWidth); got \(widths.map(String.init).joined(separator: ","))")
@@ -61,15 +78,18 @@ public struct Architecture: Equatable, Sendable {
     /// with the activation after each, then the linear head that feeds the
     /// bottleneck (a VAE's mean and log-variance heads together).
     public var encoderLayers: [(name: String, layer: any Layer)] {
-        let widths = [inputWidth] + hidden
+        let convolutional = convolutions?.layers(activation: activation).encoder ?? []
+        let widths = [denseInputWidth] + hidden
+        let readsData = convolutional.isEmpty
         let hiddenLayers = zip(widths, widths.dropFirst()).enumerated().map { index, sizes in
-            (name: "encoder/layer_\(index)", layer: DenseLayer(inputs: sizes.0, outputs: sizes.1, activation: activation, readsData: index == 0) as any Layer)
+            (name: "encoder/layer_\(index)",
+             layer: DenseLayer(inputs: sizes.0, outputs: sizes.1, activation: activation, readsData: readsData && index == 0) as any Layer)
         }
-        let headReadsData = hidden.isEmpty
+        let headReadsData = readsData && hidden.isEmpty
         let head: (name: String, layer: any Layer) = kind == .vae
             ? ("encoder", PosteriorHeads(inputs: widths.last!, latent: latent, readsData: headReadsData))
             : ("encoder/mean", DenseLayer(inputs: widths.last!, outputs: latent, readsData: headReadsData))
-        return hiddenLayers + [head]
+        return convolutional + hiddenLayers + [head]
     }
 
     public var bottleneck: Bottleneck {
@@ -81,10 +101,16 @@ public struct Architecture: Equatable, Sendable {
     /// (logits for `bce`).
     public var decoderLayers: [(name: String, layer: any Layer)] {
         let widths = [latent] + hidden.reversed()
-        let hiddenLayers = zip(widths, widths.dropFirst()).enumerated().map { index, sizes in
+        var layers = zip(widths, widths.dropFirst()).enumerated().map { index, sizes in
             (name: "decoder/layer_\(index)", layer: DenseLayer(inputs: sizes.0, outputs: sizes.1, activation: activation) as any Layer)
         }
-        return hiddenLayers + [(name: "decoder/output", layer: DenseLayer(inputs: widths.last!, outputs: inputWidth))]
+        guard let convolutions else {
+            return layers + [(name: "decoder/output", layer: DenseLayer(inputs: widths.last!, outputs: inputWidth))]
+        }
+        // A dense layer back to the convolutions' width, then the transposed convolutions.
+        layers.append((name: "decoder/layer_\(layers.count)",
+                       layer: DenseLayer(inputs: widths.last!, outputs: convolutions.flattenedWidth, activation: activation)))
+        return layers + convolutions.layers(activation: activation).decoder
     }
 
     /// The encoder's and decoder's layers, each at its offset in the flat
@@ -125,6 +151,7 @@ extension Architecture {
     public var attributes: [(name: String, value: ArchitectureAttribute)] {
         [("kind", .text(kind.rawValue)), ("input_width", .integer(inputWidth)), ("hidden", .integers(hidden)),
          ("latent", .integer(latent)), ("activation", .text(activation.rawValue)), ("loss", .text(loss.rawValue))]
+            + (convolutions.map { [("conv", .integers($0.channels)), ("conv_kernel", .integer($0.kernel)), ("conv_stride", .integer($0.stride))] } ?? [])
     }
 
     /// Reads an architecture back from `source` and validates it; a missing
@@ -142,9 +169,18 @@ extension Architecture {
             throw AEError("unknown activation \"\(activationName)\"")
         }
         guard let loss = Loss(name: lossName) else { throw AEError("unknown loss \"\(lossName)\"") }
+        var layout = Layout.dense
+        if let channels = try source.integers("conv") {
+            // The convolutions' image is the model's (its image_shape).
+            let dims = try required("image_shape", source.integers)
+            guard dims.count == 3 else { throw AEError("image_shape must hold [height, width, channels]") }
+            layout = .convolutional(try Convolutions(
+                image: try ImageShape(height: dims[0], width: dims[1], channels: dims[2]), channels: channels,
+                kernel: try required("conv_kernel", source.integer), stride: try required("conv_stride", source.integer)))
+        }
         self.init(
             kind: kind, inputWidth: try required("input_width", source.integer), hidden: try required("hidden", source.integers),
-            latent: try required("latent", source.integer), activation: activation, loss: loss)
+            latent: try required("latent", source.integer), activation: activation, loss: loss, layout: layout)
         do {
             try validate()
         } catch let error as AEError {
