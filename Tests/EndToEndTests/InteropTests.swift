@@ -1,3 +1,4 @@
+import AECore
 import Foundation
 import XCTest
 
@@ -44,6 +45,32 @@ final class InteropTests: ScratchDirectoryTestCase {
                 """, needs: ["h5py", "numpy"])
             let difference = try XCTUnwrap(Double(largestDifference.trimmingCharacters(in: .whitespacesAndNewlines)), largestDifference)
             XCTAssertLessThan(difference, 1e-5, options)
+        }
+    }
+
+    /// The same block rebuilds a --conv model's encoder (grey and RGB,
+    /// strides 2 and 1, with a dense layer after the convolutions).
+    func testTheREADMEsNumpyEncodeMatchesAeEncodeForConvolutionalModels() throws {
+        let encode = try readmeEncode()
+        var generator = SeededGenerator(seed: 9)
+        for (image, values) in [("8x8", 64), ("8x4x3", 96)] {
+            let rows = (0..<40).map { _ in "{\"x\":[" + (0..<values).map { _ in String(Float(generator.uniform())) }.joined(separator: ",") + "]}" }
+            try (rows.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("images.ndjson"), atomically: false, encoding: .utf8)
+            for options in ["--kind vae --conv 4,6 --loss bce", "--conv 5 --kernel 3 --stride 1 --hidden 7 --activation tanh"] {
+                try succeed("ae-fit images.ndjson -o m.h5 --image \(image) --epochs 2 --latent 3 --quiet \(options) && ae-encode m.h5 images.ndjson --no-header > z.ndjson")
+                let largestDifference = try python(
+                    """
+                    import json
+                    import numpy as np
+                    x = np.array([json.loads(line)["x"] for line in open("images.ndjson")])
+                    \(encode)
+                    expected = np.array([json.loads(line)["z"] for line in open("z.ndjson")])
+                    assert z.shape == expected.shape, (z.shape, expected.shape)
+                    print(float(np.abs(z - expected).max()))
+                    """, needs: ["h5py", "numpy"])
+                let difference = try XCTUnwrap(Double(largestDifference.trimmingCharacters(in: .whitespacesAndNewlines)), largestDifference)
+                XCTAssertLessThan(difference, 1e-4, "\(image) \(options)")
+            }
         }
     }
 
