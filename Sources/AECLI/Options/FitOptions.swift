@@ -21,8 +21,8 @@ public struct ModelOptions: ParsableArguments {
     public var activation = FitConfiguration.defaults.activation
 
     @Option(help: ArgumentHelp(
-        "Reconstruction loss: \(Loss.described).", valueName: Loss.choices))
-    public var loss = FitConfiguration.defaults.loss
+        "Reconstruction loss: \(Loss.described) (default: bce for a --conv model of data in [0, 1], else mse).", valueName: Loss.choices))
+    public var loss: Loss?
 
     @Option(help: ArgumentHelp(
         "Feature scaling, stored in the model (default: standard for a VAE and minmax for an AE with mse; for bce none when the data lie in [0, 1], else minmax).",

@@ -27,11 +27,13 @@ extension Fitting {
         // rows to judge them by (LatentChoice); else the default size.
         let latents = configuration.latent.map { [$0] }
             ?? (validationFraction > 0 && data.rows >= 2 ? LatentChoice.candidates(kind: kind, inputWidth: width) : [defaultLatent(kind: kind, inputWidth: width)])
+        let statistics = try data.statistics()
+        let loss = configuration.loss ?? defaultLoss(layout: configuration.layout, statistics: statistics)
         let architectures = latents.map { latent in
             Architecture(
                 kind: kind, inputWidth: width,
                 hidden: configuration.hidden ?? defaultHidden(inputWidth: width, latent: latent),
-                latent: latent, activation: configuration.activation, loss: configuration.loss, layout: configuration.layout)
+                latent: latent, activation: configuration.activation, loss: loss, layout: configuration.layout)
         }
         for architecture in architectures { try architecture.validate() }
         if let shape = configuration.imageShape {
@@ -42,11 +44,10 @@ extension Fitting {
         }
         var generator = SeededGenerator(seed: configuration.settings.seed)
 
-        let statistics = try data.statistics()
         let method = configuration.normalization
-            ?? defaultNormalization(kind: kind, loss: configuration.loss, statistics: statistics)
+            ?? defaultNormalization(kind: kind, loss: loss, statistics: statistics)
         let normalization = statistics.normalization(method)
-        if configuration.loss == .bce, !normalization.mapsIntoUnitInterval(statistics) {
+        if loss == .bce, !normalization.mapsIntoUnitInterval(statistics) {
             throw AEError("--loss bce needs values in [0, 1] after normalisation; use --normalize minmax or --loss mse")
         }
 
