@@ -96,7 +96,7 @@ struct Decode: ToolCommand {
     private func drawAsTheyAre(_ rows: RowInput, modelPath: String?, inputPaths: [String]) throws {
         let named = try ModelLocator.loadIfNamed(explicit: modelPath, header: rows.header)
         let trained = named?.model
-        if let trained { try rows.require(width: trained.network.inputWidth, names: trained.featureNames, expectedBy: "the model") }
+        if let trained { try rows.require(model: trained) }
         try outputOptions.check(sparing: ReadFile.inputs(inputPaths) + (named.map { [.model($0.path)] } ?? []))
         var input = DecodeInput(rows: rows)
         let images = try input.gridImages(decodedWith: nil, batchSize: batching.batch, pool: compute.pool)

@@ -55,7 +55,7 @@ struct Encode: ToolCommand {
         if withLogvar, trained.architecture.kind != .vae {
             throw AEError("--with-logvar needs a VAE; \(path) is an autoencoder")
         }
-        try rows.require(width: trained.network.inputWidth, names: trained.featureNames, expectedBy: "the model")
+        try rows.require(model: trained)
         let output = try outputOptions.open(sparing: [.model(path)] + ReadFile.inputs(inputPaths))
         if !outputOptions.noHeader {
             try output.writeHeader(StreamHeader.make(modelPath: path, space: .latent, width: trained.network.latentWidth))

@@ -55,7 +55,7 @@ struct Score: ToolCommand {
         let (modelPath, inputPaths) = arguments.resolved
         let rows = try inputOptions.open(inputPaths, defaultName: "x", droppedFields: ScoreStream.writtenFields)
         let (trained, path) = try ModelLocator.load(explicit: modelPath, header: rows.header)
-        try rows.require(width: trained.network.inputWidth, names: trained.featureNames, expectedBy: "the model")
+        try rows.require(model: trained)
         let settings = try scoring.settings(
             for: trained, modelPath: path, vectorField: inputOptions.field ?? "x", batchSize: batching.batch)
         let labels = try scoring.label.map { try RowLabels(name: $0, input: rows) }

@@ -49,6 +49,19 @@ final class ImageInputTests: ScratchDirectoryTestCase {
         XCTAssertEqual([grid.width, grid.height, grid.channels], [5 * 6 + 6 * 2, 5 * 4 + 6 * 2, 3])
     }
 
+    /// Images of another shape that holds as many values (6x4 RGB for a
+    /// 4x6 RGB model) are refused, naming the image and both shapes; and a
+    /// convolutional model trains and scores on the folder.
+    func testImagesOfAnotherShapeAreRefusedAndConvolutionsTrainOnAFolder() throws {
+        try succeed("ae-fit images/ -o m.h5 --hidden 16 --latent 2 --epochs 2 --quiet")
+        try succeed("mkdir turned && head -1 rows.ndjson | ae-decode --no-decode --shape 6x4x3 --pad 0 --value-range 0:1 -o turned/a.png")
+        let refused = try run("ae-score m.h5 turned/")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "ae-score: turned/a.png: a 6x4 RGB image; the model was trained on 4x6 RGB images\n")
+        try succeed("ae-fit images/ -o conv.h5 --kind vae --conv 3 --latent 2 --epochs 2 --quiet")
+        XCTAssertEqual(try succeed("ae-score conv.h5 images/").stdoutLines.count, Self.count)
+    }
+
     /// Rows drawn by ae-decode and read back from its PNGs are the rows
     /// themselves: a model's codes for both are the same bytes.
     func testWhatAeDecodeDrawsReadsBackAsTheRowsItDrew() throws {

@@ -8,13 +8,17 @@ public struct ExpectedFeatures: Sendable, Equatable {
     /// members of object rows without the vector field are found by these
     /// names. nil: by position only.
     public var names: [String]?
+    /// The image shape rows of images must have, when it is known (a
+    /// model's): 64x32 images hold as many values as 32x64 ones.
+    public var image: ImageShape?
     /// Who requires it: "the model", or "the rows of a.ndjson".
     public var expectedBy: String
 
-    public init(width: Int, names: [String]? = nil, expectedBy: String) {
+    public init(width: Int, names: [String]? = nil, image: ImageShape? = nil, expectedBy: String) {
         precondition(names == nil || names!.count == width, "one name per feature")
         self.width = width
         self.names = names
+        self.image = image
         self.expectedBy = expectedBy
     }
 }

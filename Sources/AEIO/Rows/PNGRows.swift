@@ -142,6 +142,9 @@ final class PNGRows: FileRows {
     /// (the model's, or the first input's) is checked at the first.
     private func check(_ shape: ImageShape, of name: String) throws {
         guard let first = imageShape else {
+            if let expected, let image = expected.image, shape != image {
+                throw AEError("a \(Self.describe(shape)) image; \(expected.expectedBy) was trained on \(Self.describe(image)) images", source: name)
+            }
             if let expected, shape.valuesPerImage != expected.width {
                 throw AEError(
                     "a \(Self.describe(shape)) image holds \(shape.valuesPerImage) values; \(expected.expectedBy) expects \(expected.width)",

@@ -109,6 +109,19 @@ public final class RowInput {
         try rows.require(ExpectedFeatures(width: width, names: names, expectedBy: expectedBy))
     }
 
+    /// `require(width:…)` for a model's input rows: also, where the rows are
+    /// images (PNG files, an HDF5 dataset of images) and the model knows its
+    /// image shape, the shapes must agree, since 64x32 images hold as many
+    /// values as 32x64 ones and a model of either would take the other's.
+    public func require(model: TrainedModel) throws {
+        precondition(prefetcher == nil, "require(model:) after reading has started")
+        if let modelShape = model.imageShape, let shape = imageShape, shape != modelShape {
+            throw AEError("images are \(shape); the model was trained on \(modelShape) images", source: rows.first.source)
+        }
+        try rows.require(ExpectedFeatures(
+            width: model.network.inputWidth, names: model.featureNames, image: model.imageShape, expectedBy: "the model"))
+    }
+
     /// Appends up to `capacity` rows to `batch`; returns how many (0 at the
     /// end). Rows with NaN or infinite values are an error. The first call
     /// starts reading ahead, in batches of `capacity` rows.
