@@ -75,8 +75,9 @@ extension Autoencoder {
         let stack = LayerStack(decoder, capacity: codes.rows)
         return parameters.withUnsafeBufferPointer { p in
             clamped.storage.withUnsafeBufferPointer { z in
-                let logits = stack.forward(z.baseAddress!, rows: codes.rows, parameters: p.baseAddress!, pool: pool)
-                return Matrix(rows: codes.rows, cols: inputWidth) { $0.initialize(from: logits, count: codes.rows * inputWidth) }
+                Matrix(rows: codes.rows, cols: inputWidth) { logits in
+                    stack.forward(z.baseAddress!, rows: codes.rows, parameters: p.baseAddress!, pool: pool, into: logits)
+                }
             }
         }
     }

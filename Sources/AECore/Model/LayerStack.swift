@@ -26,18 +26,22 @@ public final class LayerStack {
     }
 
     /// Runs the layers in turn on `rows` rows at `input` and returns the
-    /// last layer's output, valid until the next call.
+    /// last layer's output, valid until the next call. With `last`, the last
+    /// layer writes there instead (inference's result matrix, which is then
+    /// not copied); a backward pass needs it in the stack's own buffer.
     @discardableResult
     public func forward(
-        _ input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>, pool: WorkerPool
+        _ input: UnsafePointer<Float>, rows: Int, parameters: UnsafePointer<Float>, pool: WorkerPool,
+        into last: UnsafeMutablePointer<Float>? = nil
     ) -> UnsafePointer<Float> {
         precondition(rows <= capacity, "block larger than the stack's capacity")
         var current = input
         for (index, placed) in layers.enumerated() {
+            let output = index == layers.count - 1 ? last ?? outputs[index].pointer : outputs[index].pointer
             placed.layer.forward(
-                current, rows: rows, parameters: parameters + placed.offset, output: outputs[index].pointer,
+                current, rows: rows, parameters: parameters + placed.offset, output: output,
                 workspace: workspaces[index], pool: pool)
-            current = UnsafePointer(outputs[index].pointer)
+            current = UnsafePointer(output)
         }
         return current
     }
