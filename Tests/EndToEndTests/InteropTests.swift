@@ -21,6 +21,22 @@ final class InteropTests: ScratchDirectoryTestCase {
         return String(text[start.upperBound..<end.lowerBound])
     }
 
+    /// The largest difference between the codes that `encode` (the README's
+    /// block) computes from the rows in `rows` and ae-encode's in z.ndjson.
+    private func largestDifference(_ encode: String, rows: String) throws -> Double {
+        let printed = try python(
+            """
+            import json
+            import numpy as np
+            x = np.array([json.loads(line)["x"] for line in open("\(rows)")])
+            \(encode)
+            expected = np.array([json.loads(line)["z"] for line in open("z.ndjson")])
+            assert z.shape == expected.shape, (z.shape, expected.shape)
+            print(float(np.abs(z - expected).max()))
+            """, needs: ["h5py", "numpy"])
+        return try XCTUnwrap(Double(printed.trimmingCharacters(in: .whitespacesAndNewlines)), printed)
+    }
+
     func testTheREADMEsNumpyEncodeMatchesAeEncodeForEveryActivation() throws {
         let encode = try readmeEncode()
         let models = [
@@ -33,18 +49,7 @@ final class InteropTests: ScratchDirectoryTestCase {
         ]
         for options in models {
             try succeed("ae-fit x.ndjson -o m.h5 --epochs 3 --quiet \(options) && ae-encode m.h5 x.ndjson --no-header > z.ndjson")
-            let largestDifference = try python(
-                """
-                import json
-                import numpy as np
-                x = np.array([json.loads(line)["x"] for line in open("x.ndjson")])
-                \(encode)
-                expected = np.array([json.loads(line)["z"] for line in open("z.ndjson")])
-                assert z.shape == expected.shape, (z.shape, expected.shape)
-                print(float(np.abs(z - expected).max()))
-                """, needs: ["h5py", "numpy"])
-            let difference = try XCTUnwrap(Double(largestDifference.trimmingCharacters(in: .whitespacesAndNewlines)), largestDifference)
-            XCTAssertLessThan(difference, 1e-5, options)
+            XCTAssertLessThan(try largestDifference(encode, rows: "x.ndjson"), 1e-5, options)
         }
     }
 
@@ -58,18 +63,7 @@ final class InteropTests: ScratchDirectoryTestCase {
             try (rows.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("images.ndjson"), atomically: false, encoding: .utf8)
             for options in ["--kind vae --conv 4,6 --loss bce", "--conv 5 --kernel 3 --stride 1 --hidden 7 --activation tanh"] {
                 try succeed("ae-fit images.ndjson -o m.h5 --image \(image) --epochs 2 --latent 3 --quiet \(options) && ae-encode m.h5 images.ndjson --no-header > z.ndjson")
-                let largestDifference = try python(
-                    """
-                    import json
-                    import numpy as np
-                    x = np.array([json.loads(line)["x"] for line in open("images.ndjson")])
-                    \(encode)
-                    expected = np.array([json.loads(line)["z"] for line in open("z.ndjson")])
-                    assert z.shape == expected.shape, (z.shape, expected.shape)
-                    print(float(np.abs(z - expected).max()))
-                    """, needs: ["h5py", "numpy"])
-                let difference = try XCTUnwrap(Double(largestDifference.trimmingCharacters(in: .whitespacesAndNewlines)), largestDifference)
-                XCTAssertLessThan(difference, 1e-4, "\(image) \(options)")
+                XCTAssertLessThan(try largestDifference(encode, rows: "images.ndjson"), 1e-4, "\(image) \(options)")
             }
         }
     }

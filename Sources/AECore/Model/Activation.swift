@@ -52,4 +52,10 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
             break
         }
     }
+
+    /// `backward` over `count` outputs and gradients given by their start,
+    /// as a layer's backward pass holds them.
+    public func backward(outputs: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>, count: Int) {
+        backward(outputs: UnsafeBufferPointer(start: outputs, count: count), gradients: UnsafeMutableBufferPointer(start: gradients, count: count))
+    }
 }

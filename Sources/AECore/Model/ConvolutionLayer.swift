@@ -71,9 +71,7 @@ public struct ConvolutionLayer: Layer, Equatable {
         gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
         workspace: LayerWorkspace?, pool: WorkerPool
     ) {
-        activation.backward(
-            outputs: UnsafeBufferPointer(start: output, count: rows * outputWidth),
-            gradients: UnsafeMutableBufferPointer(start: outputGradient, count: rows * outputWidth))
+        activation.backward(outputs: output, gradients: outputGradient, count: rows * outputWidth)
         let kernels = (workspace as! Workspace).kernels
         Self.succeed(kernels.geometry) {
             try kernels.backward(

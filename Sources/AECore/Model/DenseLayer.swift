@@ -75,9 +75,7 @@ public struct DenseLayer: Layer, Equatable {
         gradients: UnsafeMutablePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
         workspace: LayerWorkspace?, pool: WorkerPool
     ) {
-        activation.backward(
-            outputs: UnsafeBufferPointer(start: output, count: rows * outputs),
-            gradients: UnsafeMutableBufferPointer(start: outputGradient, count: rows * outputs))
+        activation.backward(outputs: output, gradients: outputGradient, count: rows * outputs)
         backwardProducts(
             input: input, rows: rows, outputGradient: outputGradient, parameters: parameters, gradients: gradients,
             inputGradient: inputGradient, accumulate: false, workspace: workspace, pool: pool)
