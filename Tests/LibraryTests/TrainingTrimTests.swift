@@ -81,10 +81,12 @@ final class TrainingTrimTests: XCTestCase {
         FitConfiguration(hidden: [8], latent: 1, epochs: 20, validationFraction: 0.1, trimShare: trim)
     }
 
-    func testTheAutomaticScheduleTrimsByDefaultAndExplicitEpochsDoNot() {
+    func testTheAutomaticScheduleTrimsTablesByDefaultAndExplicitEpochsDoNot() {
         XCTAssertEqual(FitConfiguration().resolved(rows: 1000).trimShare, TrainingTrim.defaultShare)
         XCTAssertEqual(FitConfiguration(epochs: 5).resolved(rows: 1000).trimShare, 0)
         XCTAssertEqual(FitConfiguration(epochs: 5, trimShare: 0.1).resolved(rows: 1000).trimShare, 0.1)
+        XCTAssertEqual(FitConfiguration(imageShape: try? ImageShape(parsing: "4x4")).resolved(rows: 1000).trimShare, 0, "images are not trimmed")
+        XCTAssertEqual(FitConfiguration(imageShape: try? ImageShape(parsing: "4x4"), trimShare: 0.2).resolved(rows: 1000).trimShare, 0.2)
     }
 
     func testATrimmedFitDropsThePlantedRowsAndNormalisesTheRest() throws {

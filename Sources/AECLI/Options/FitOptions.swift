@@ -100,7 +100,7 @@ public struct TrainingOptions: ParsableArguments {
     public var validation: Double?
 
     @Option(help: ArgumentHelp(
-        "Share of rows to drop before fitting again: the first fit's most outlying rows, by how far their values lie from each feature's median and from their reconstruction (default: \(TrainingTrim.defaultShare) without --epochs, else 0).",
+        "Share of rows to drop before fitting again: the first fit's most outlying rows, by how far their values lie from each feature's median and from their reconstruction (default: \(TrainingTrim.defaultShare) without --epochs for rows that are not images, else 0).",
         valueName: "share"))
     public var trim: Double?
 

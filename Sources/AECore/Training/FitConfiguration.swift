@@ -20,7 +20,8 @@ public struct FitConfiguration: Sendable {
     /// schedule's split without `epochs`, else none.
     public var validationFraction: Double?
     /// The share of rows dropped before a second fit (`TrainingTrim`); nil:
-    /// `TrainingTrim.defaultShare` without `epochs`, else none.
+    /// `TrainingTrim.defaultShare` for rows that are not images, without
+    /// `epochs`; else none.
     public var trimShare: Double?
     /// The other training settings; their epochs are `resolved(rows:)`'s
     /// to set, from `epochs`.
@@ -59,7 +60,7 @@ public struct FitConfiguration: Sendable {
         var resolved = self
         let validation = validationFraction ?? (epochs == nil ? AutomaticSchedule.validationFraction : 0)
         resolved.validationFraction = validation
-        resolved.trimShare = trimShare ?? (epochs == nil ? TrainingTrim.defaultShare : 0)
+        resolved.trimShare = trimShare ?? (epochs == nil && imageShape == nil ? TrainingTrim.defaultShare : 0)
         resolved.epochs = epochs ?? AutomaticSchedule.epochs(
             for: kind, rows: rows - Int(Double(rows) * validation), batchSize: settings.batchSize)
         resolved.settings.epochs = resolved.epochs!
