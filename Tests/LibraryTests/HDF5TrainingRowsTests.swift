@@ -20,7 +20,7 @@ final class HDF5TrainingRowsTests: XCTestCase {
         XCTAssertEqual(split.training.count + split.validation.count, 5)
         XCTAssertEqual(split.validation.count, 1)
         let normalization = Normalization(method: .minmax, shift: [0, 0, 0], scale: [2, 2, 2])
-        let training = HDF5TrainingRows(dataset: dataset, blocks: split.training, normalization: normalization, bufferRows: 1500)
+        let training = try HDF5TrainingRows(dataset: dataset, blocks: split.training, normalization: normalization, bufferRows: 1500)
         let expected = split.training.flatMap { $0 }.map { Float($0) / 2 }.sorted()
         XCTAssertEqual(training.count, expected.count)
 

@@ -24,7 +24,8 @@ final class ModelFileTests: XCTestCase {
         ]
         let record = TrainingRecord(
             settings: TrainingSettings(epochs: 2, batchSize: 16, learningRate: 0.003, weightDecay: 0.01, beta: 0.5, klWarmupEpochs: 1, patience: 3, noise: 0.1, seed: 42),
-            normalization: .standard, validationFraction: 0.2, threads: 2, trainingRows: 80, validationRows: 20, history: history)
+            normalization: .standard, validationFraction: 0.2, threads: 2, trainingRows: 80, validationRows: 20, history: history,
+            trim: TrainingTrim.Outcome(share: 0.2, trainingRows: 16, validationRows: 4))
         return TrainedModel(network: network, normalization: normalization, imageShape: try? ImageShape(parsing: "3x3"), training: record)
     }
 

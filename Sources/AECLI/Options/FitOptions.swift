@@ -67,7 +67,8 @@ public struct ModelOptions: ParsableArguments {
         return FitConfiguration(
             kind: kind, hidden: hidden?.widths ?? (conv == nil ? nil : []), latent: latent, activation: activation, loss: loss,
             layout: layout, normalization: normalize, featureNames: input.featureNames, imageShape: imageShape,
-            epochs: training.epochs, validationFraction: training.validation, settings: training.settings)
+            epochs: training.epochs, validationFraction: training.validation, trimShare: training.trim,
+            settings: training.settings)
     }
 }
 
@@ -98,6 +99,11 @@ public struct TrainingOptions: ParsableArguments {
         valueName: "fraction"))
     public var validation: Double?
 
+    @Option(help: ArgumentHelp(
+        "Share of rows to drop before fitting again: the first fit's most outlying rows, by how far their values lie from each feature's median and from their reconstruction (default: \(TrainingTrim.defaultShare) without --epochs for rows that are not images, else 0).",
+        valueName: "share"))
+    public var trim: Double?
+
     @Option(help: "Stop after this many epochs without a better validation loss (0: never).")
     public var patience = TrainingSettings.defaults.patience
 
@@ -117,6 +123,7 @@ public struct TrainingOptions: ParsableArguments {
         guard beta >= 0 else { throw ValidationError("--beta must not be negative") }
         guard klWarmup >= 0 else { throw ValidationError("--kl-warmup must not be negative") }
         if let validation, !(validation >= 0 && validation < 1) { throw ValidationError("--val must be in [0, 1)") }
+        if let trim, !(trim >= 0 && trim < 1) { throw ValidationError("--trim must be in [0, 1)") }
         guard patience >= 0 else { throw ValidationError("--patience must not be negative") }
         guard noise >= 0 else { throw ValidationError("--noise must not be negative") }
     }

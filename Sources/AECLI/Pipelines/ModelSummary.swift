@@ -110,7 +110,11 @@ public struct ModelSummary {
         add("normalise", model.normalization.method.rawValue)
         if let training = model.training {
             var data = "\(training.trainingRows) training rows, \(training.validationRows) validation rows"
-            data += " (--val \(Self.number(training.validationFraction))), \(architecture.inputWidth) values each"
+            data += " (--val \(Self.number(training.validationFraction)))"
+            if let trim = training.trim {
+                data += ", \(trim.trainingRows + trim.validationRows) trimmed (--trim \(Self.number(trim.share)))"
+            }
+            data += ", \(architecture.inputWidth) values each"
             if let image = model.imageShape { data += ", images \(image)" }
             add("data", data)
             let settings = training.settings
@@ -254,6 +258,9 @@ public struct ModelSummary {
             ("noise", .number(decimal(settings.noise))), ("seed", .number(Double(settings.seed))),
             ("threads", json(training.threads)), ("validation_fraction", json(training.validationFraction)),
             ("training_rows", json(training.trainingRows)), ("validation_rows", json(training.validationRows)),
+            ("trim", json(training.trim?.share ?? 0)),
+            ("trimmed_training_rows", json(training.trim?.trainingRows ?? 0)),
+            ("trimmed_validation_rows", json(training.trim?.validationRows ?? 0)),
             ("last_epoch", last.map { json($0.epoch) } ?? .null),
             ("last_train_loss", last.map { json($0.trainLoss) } ?? .null),
             ("last_val_loss", last?.validationLoss.map(json) ?? .null),

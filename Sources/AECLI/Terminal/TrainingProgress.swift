@@ -121,6 +121,12 @@ public final class TrainingProgress: TrainingObserver {
         write("\(tool): latent size \(latent) (\(candidate) of \(candidates) tried)\n")
     }
 
+    public func refitStarted(keptRows: Int, droppedRows: Int, share: Double) {
+        guard display != .nothing else { return }
+        eraseBar()
+        write("\(tool): fitting again on \(keptRows) rows, without the \(droppedRows) (--trim \(String(printf: "%g", share))) that the first fit found most outlying\n")
+    }
+
     /// Prints the fit summary, then its warnings.
     public func report(_ summary: FitSummary, featureNames: [String]?) {
         guard display != .nothing else { return }

@@ -8,10 +8,12 @@ public struct TrainingRecord: Equatable, Sendable {
     public var trainingRows: Int
     public var validationRows: Int
     public var history: [EpochMetrics]
+    /// The rows left out of the second fit, when ae-fit trimmed (`TrainingTrim`).
+    public var trim: TrainingTrim.Outcome?
 
     public init(
         settings: TrainingSettings, normalization: NormalizationMethod, validationFraction: Double, threads: Int,
-        trainingRows: Int, validationRows: Int, history: [EpochMetrics]
+        trainingRows: Int, validationRows: Int, history: [EpochMetrics], trim: TrainingTrim.Outcome? = nil
     ) {
         self.settings = settings
         self.normalization = normalization
@@ -20,6 +22,7 @@ public struct TrainingRecord: Equatable, Sendable {
         self.trainingRows = trainingRows
         self.validationRows = validationRows
         self.history = history
+        self.trim = trim
     }
 
     /// The epoch whose parameters training kept under early stopping (a

@@ -62,18 +62,21 @@ extension ScoreCalibration {
 
     /// Scores the training rows (and validation rows, when there are any)
     /// of a freshly fitted model by every method its kind has, taking evenly
-    /// spaced rows when a split has more than `maximumRows(for:)`. Both matrices
-    /// are normalised with the model's statistics.
+    /// spaced rows when a split has more than `maximumRows(for:)`. The density
+    /// statistics are measured on `densityRows` when given (the rows a trimmed
+    /// fit kept: what the model describes), else on both splits' rows. All
+    /// matrices are normalised with the model's statistics.
     public static func measure(
-        _ model: TrainedModel, training: Matrix, validation: Matrix?, samples: Int = ScoreMethod.defaultSamples,
-        seed: UInt64 = RowScorer.defaultSeed, batchSize: Int = 1024, pool: WorkerPool
+        _ model: TrainedModel, training: Matrix, validation: Matrix?, densityRows: Matrix? = nil,
+        samples: Int = ScoreMethod.defaultSamples, seed: UInt64 = RowScorer.defaultSeed, batchSize: Int = 1024,
+        pool: WorkerPool
     ) -> ScoreCalibration {
         let count = { (data: Matrix) in min(data.rows, maximumRows(for: model.architecture.kind, samples: samples)) }
         var statisticsRows = training.gathering(rows: (0..<count(training)).map { $0 * training.rows / count(training) })
         if let validation, validation.rows > 0 {
             statisticsRows.append(validation.gathering(rows: (0..<count(validation)).map { $0 * validation.rows / count(validation) }))
         }
-        let density = DensityStatistics.measure(model, on: statisticsRows, batchSize: batchSize, pool: pool)
+        let density = DensityStatistics.measure(model, on: densityRows ?? statisticsRows, batchSize: batchSize, pool: pool)
         let scorer = RowScorer(model: model, density: density, samples: samples, seed: seed)
         let methods = ScoreMethod.available(for: model.architecture.kind)
         func scores(of data: Matrix) -> [ScoreMethod: [Double]] {

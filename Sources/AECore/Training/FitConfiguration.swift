@@ -19,6 +19,10 @@ public struct FitConfiguration: Sendable {
     /// The share of rows held out for validation; nil: the automatic
     /// schedule's split without `epochs`, else none.
     public var validationFraction: Double?
+    /// The share of rows dropped before a second fit (`TrainingTrim`); nil:
+    /// `TrainingTrim.defaultShare` for rows that are not images, without
+    /// `epochs`; else none.
+    public var trimShare: Double?
     /// The other training settings; their epochs are `resolved(rows:)`'s
     /// to set, from `epochs`.
     public var settings: TrainingSettings
@@ -27,13 +31,13 @@ public struct FitConfiguration: Sendable {
     /// default, which `ae-fit`'s options take from here.
     public static let defaults = FitConfiguration(
         kind: .ae, hidden: nil, latent: nil, activation: .relu, loss: nil, layout: .dense, normalization: nil, featureNames: nil,
-        imageShape: nil, epochs: nil, validationFraction: nil, settings: .defaults)
+        imageShape: nil, epochs: nil, validationFraction: nil, trimShare: nil, settings: .defaults)
 
     public init(
         kind: ModelKind = defaults.kind, hidden: [Int]? = nil, latent: Int? = nil,
         activation: Activation = defaults.activation, loss: Loss? = nil, layout: Architecture.Layout = defaults.layout,
         normalization: NormalizationMethod? = nil, featureNames: [String]? = nil, imageShape: ImageShape? = nil,
-        epochs: Int? = nil, validationFraction: Double? = nil, settings: TrainingSettings = .defaults
+        epochs: Int? = nil, validationFraction: Double? = nil, trimShare: Double? = nil, settings: TrainingSettings = .defaults
     ) {
         self.kind = kind
         self.hidden = hidden
@@ -46,15 +50,17 @@ public struct FitConfiguration: Sendable {
         self.imageShape = imageShape
         self.epochs = epochs
         self.validationFraction = validationFraction
+        self.trimShare = trimShare
         self.settings = settings
     }
 
     /// The configuration with its schedule fixed for `rows` input rows: the
-    /// split and the epochs decided.
+    /// split, the trim and the epochs decided.
     public func resolved(rows: Int) -> FitConfiguration {
         var resolved = self
         let validation = validationFraction ?? (epochs == nil ? AutomaticSchedule.validationFraction : 0)
         resolved.validationFraction = validation
+        resolved.trimShare = trimShare ?? (epochs == nil && imageShape == nil ? TrainingTrim.defaultShare : 0)
         resolved.epochs = epochs ?? AutomaticSchedule.epochs(
             for: kind, rows: rows - Int(Double(rows) * validation), batchSize: settings.batchSize)
         resolved.settings.epochs = resolved.epochs!

@@ -30,9 +30,12 @@ public struct FitSummary: Equatable, Sendable {
     /// The default score method and its threshold at the default quantile.
     public var scoreMethod: ScoreMethod
     public var threshold: Double?
+    /// The rows the first fit dropped before the second, when ae-fit trimmed.
+    public var trim: TrainingTrim.Outcome?
 
     public init(
-        kind: ModelKind, trainingRows: Int, validationRows: Int, features: Int, latent: Int, latentCandidates: [LatentChoice.Candidate], keptEpoch: Int, epochsRun: Int, keptTrainLoss: Double, keptValidationLoss: Double?, klPerDimension: [Double], latentGain: Double, constantColumns: [Int], dominatedColumns: [Int], scoreMethod: ScoreMethod, threshold: Double?
+        kind: ModelKind, trainingRows: Int, validationRows: Int, features: Int, latent: Int, latentCandidates: [LatentChoice.Candidate], keptEpoch: Int, epochsRun: Int, keptTrainLoss: Double, keptValidationLoss: Double?, klPerDimension: [Double], latentGain: Double, constantColumns: [Int], dominatedColumns: [Int], scoreMethod: ScoreMethod, threshold: Double?,
+        trim: TrainingTrim.Outcome? = nil
     ) {
         self.kind = kind
         self.trainingRows = trainingRows
@@ -50,6 +53,7 @@ public struct FitSummary: Equatable, Sendable {
         self.dominatedColumns = dominatedColumns
         self.scoreMethod = scoreMethod
         self.threshold = threshold
+        self.trim = trim
     }
 
     /// A dimension is active when its mean KL exceeds this many nats.
@@ -81,6 +85,9 @@ public struct FitSummary: Equatable, Sendable {
     public func lines(featureName: (Int) -> String = { String($0) }) -> [String] {
         func number(_ value: Double) -> String { String(printf: "%.4g", value) }
         var lines = ["rows: \(trainingRows) training, \(validationRows) validation; \(features) features"]
+        if let trim {
+            lines.append("trimmed: \(trim.trainingRows + trim.validationRows) rows (--trim \(String(printf: "%g", trim.share)): \(trim.trainingRows) training, \(trim.validationRows) validation) that the first fit found most outlying; the model was fitted again without them")
+        }
         if latentCandidates.isEmpty {
             lines.append("latent: \(latent), as given")
         } else {
@@ -151,7 +158,8 @@ extension FitSummary {
             constantColumns: (0..<statistics.width).filter(statistics.isConstant),
             dominatedColumns: dominatedColumns(of: rows, skipping: statistics),
             scoreMethod: method,
-            threshold: try? AnomalyThreshold.standard.score(for: method, calibration: model.calibration))
+            threshold: try? AnomalyThreshold.standard.score(for: method, calibration: model.calibration),
+            trim: model.training?.trim)
     }
 
     /// Columns of `rows` whose middle 98% span less than `dominatedSpread`

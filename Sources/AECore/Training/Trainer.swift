@@ -92,10 +92,13 @@ public protocol TrainingObserver: AnyObject {
     func epochFinished(_ metrics: EpochMetrics) throws
     /// Training of one of several bottleneck sizes begins (`LatentChoice`).
     func latentCandidateStarted(latent: Int, candidate: Int, of candidates: Int)
+    /// The second fit of a trimmed fit begins, on `keptRows` rows (`TrainingTrim`).
+    func refitStarted(keptRows: Int, droppedRows: Int, share: Double)
 }
 
 extension TrainingObserver {
     public func latentCandidateStarted(latent: Int, candidate: Int, of candidates: Int) {}
+    public func refitStarted(keptRows: Int, droppedRows: Int, share: Double) {}
 }
 
 /// Mini-batch training with Adam, shuffling each epoch, optional KL warm-up,

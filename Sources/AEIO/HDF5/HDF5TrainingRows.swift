@@ -6,8 +6,13 @@ import AECore
 /// Each epoch visits the blocks in a random order, fills a buffer of up to
 /// `bufferRows` rows from consecutive blocks, shuffles the rows within it and
 /// hands them out in batches; rows left over from one buffer start the next,
-/// so every batch but the last is full. Rows are normalised as they are read.
+/// so every batch but the last is full. Rows are normalised as they are read,
+/// after `keep` (when given) has chosen which of them take part: the rows a
+/// trimmed fit trains on (`TrainingTrim`), without a copy of the file.
 public final class HDF5TrainingRows: TrainingRows {
+    /// Chooses rows of a block of raw rows: the positions that stay, in order.
+    public typealias RowFilter = (Matrix) -> [Int]
+
     /// Rows per block: the unit of reading and of the validation split.
     public static let blockRows = 1024
 
@@ -15,16 +20,34 @@ public final class HDF5TrainingRows: TrainingRows {
     private let blocks: [Range<Int>]
     private let normalization: Normalization
     private let bufferRows: Int
+    private let keep: RowFilter?
+    /// The rows stored in `blocks`, kept or not.
+    private let storedCount: Int
     public let count: Int
 
-    /// The rows of `blocks` (ranges of `dataset`'s rows), normalised with
-    /// `normalization`, shuffled within buffers of `bufferRows` rows.
-    public init(dataset: HDF5Dataset, blocks: [Range<Int>], normalization: Normalization, bufferRows: Int) {
+    /// The rows of `blocks` (ranges of `dataset`'s rows) that `keep` keeps
+    /// (all without it), normalised with `normalization`, shuffled within
+    /// buffers of `bufferRows` rows. With `keep`, counting them reads the
+    /// blocks once.
+    public init(
+        dataset: HDF5Dataset, blocks: [Range<Int>], normalization: Normalization, bufferRows: Int, keeping keep: RowFilter? = nil
+    ) throws {
         self.dataset = dataset
         self.blocks = blocks
         self.normalization = normalization
         self.bufferRows = max(bufferRows, Self.blockRows)
-        count = blocks.reduce(0) { $0 + $1.count }
+        self.keep = keep
+        storedCount = blocks.reduce(0) { $0 + $1.count }
+        var kept = storedCount
+        if let keep {
+            kept = 0
+            var block = Matrix(rows: 0, cols: dataset.cols)
+            for range in blocks {
+                try dataset.readFiniteRows(range, into: &block)
+                kept += keep(block).count
+            }
+        }
+        count = kept
     }
 
     public var width: Int { dataset.cols }
@@ -45,13 +68,14 @@ public final class HDF5TrainingRows: TrainingRows {
             all.indices.filter { validation.contains($0) }.map { all[$0] })
     }
 
-    /// Statistics of the raw rows of `blocks`, read block by block.
-    public static func statistics(of dataset: HDF5Dataset, blocks: [Range<Int>]) throws -> FeatureStatistics {
+    /// Statistics of the raw rows of `blocks` that `keep` keeps (all
+    /// without it), read block by block.
+    public static func statistics(of dataset: HDF5Dataset, blocks: [Range<Int>], keeping keep: RowFilter? = nil) throws -> FeatureStatistics {
         var statistics = FeatureStatistics(width: dataset.cols)
         var block = Matrix(rows: 0, cols: dataset.cols)
         for range in blocks {
             try dataset.readFiniteRows(range, into: &block)
-            statistics.add(block)
+            statistics.add(keep.map { block.gathering(rows: $0(block)) } ?? block)
         }
         return statistics
     }
@@ -100,12 +124,15 @@ public final class HDF5TrainingRows: TrainingRows {
     }
 
     /// Reads just the chosen rows, one at a time: a sample of a file larger
-    /// than memory should not cost a pass over all of it.
+    /// than memory should not cost a pass over all of it. With `keep`, the
+    /// rows are spaced over the stored rows, and those it drops are left
+    /// out of the sample.
     public func evenlySpacedRows(_ limit: Int) throws -> Matrix {
         var sample = Matrix(rows: 0, cols: width)
         var row = Matrix(rows: 0, cols: width)
         var blockIndex = 0, blockStart = 0
-        for position in evenlySpacedPositions(limit) {
+        let chosen = min(storedCount, limit)
+        for position in (0..<chosen).map({ $0 * storedCount / chosen }) {
             while position >= blockStart + blocks[blockIndex].count {
                 blockStart += blocks[blockIndex].count
                 blockIndex += 1
@@ -119,6 +146,7 @@ public final class HDF5TrainingRows: TrainingRows {
 
     private func read(_ range: Range<Int>, into block: inout Matrix) throws {
         try dataset.readFiniteRows(range, into: &block)
+        if let keep { block = block.gathering(rows: keep(block)) }
         normalization.apply(to: &block)
     }
 }

@@ -35,6 +35,11 @@ enum FitSummaryAttributes {
         try set("dominated_columns", summary.dominatedColumns)
         try file.setAttribute("score_method", to: summary.scoreMethod.rawValue, on: group)
         try set("threshold", summary.threshold ?? .nan)
+        if let trim = summary.trim {
+            try set("trim", trim.share)
+            try set("trimmed_training_rows", trim.trainingRows)
+            try set("trimmed_validation_rows", trim.validationRows)
+        }
         let warnings = summary.warnings
         if !warnings.isEmpty { try file.setAttribute("warnings", to: warnings.joined(separator: "; "), on: group) }
     }
@@ -66,6 +71,9 @@ enum FitSummaryAttributes {
             latentGain: try number("latent_gain") ?? .nan,
             constantColumns: try file.intArrayAttribute("constant_columns", on: group) ?? [],
             dominatedColumns: try file.intArrayAttribute("dominated_columns", on: group) ?? [],
-            scoreMethod: method, threshold: try number("threshold"))
+            scoreMethod: method, threshold: try number("threshold"),
+            trim: try number("trim").map {
+                TrainingTrim.Outcome(share: $0, trainingRows: try integer("trimmed_training_rows"), validationRows: try integer("trimmed_validation_rows"))
+            })
     }
 }

@@ -110,6 +110,11 @@ public enum ModelFile {
         try file.setAttribute("threads", to: training.threads)
         try file.setAttribute("training_rows", to: training.trainingRows)
         try file.setAttribute("validation_rows", to: training.validationRows)
+        try file.setAttribute("trim", to: training.trim?.share ?? 0)
+        if let trim = training.trim {
+            try file.setAttribute("trimmed_training_rows", to: trim.trainingRows)
+            try file.setAttribute("trimmed_validation_rows", to: trim.validationRows)
+        }
 
         try file.createGroup("history")
         let history = training.history
@@ -343,11 +348,15 @@ public enum ModelFile {
             }
         }
         let normalization = try file.stringAttribute("normalize").flatMap(NormalizationMethod.init(rawValue:)) ?? .none
+        let share = try number("trim")
         return TrainingRecord(
             settings: settings, normalization: normalization,
             validationFraction: try number("validation_fraction"), threads: try integer("threads"),
             trainingRows: try integer("training_rows"), validationRows: try integer("validation_rows"),
-            history: history)
+            history: history,
+            trim: share > 0
+                ? TrainingTrim.Outcome(share: share, trainingRows: try integer("trimmed_training_rows"), validationRows: try integer("trimmed_validation_rows"))
+                : nil)
     }
 }
 
