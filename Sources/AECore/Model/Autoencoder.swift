@@ -12,6 +12,9 @@ public struct Autoencoder: Equatable, Sendable {
     public let encoder: [PlacedLayer]
     public let bottleneck: Bottleneck
     public let decoder: [PlacedLayer]
+    /// Inference's stacks, reused from block to block (copies of the model share them).
+    private let encoderStacks = LayerStackShelf()
+    private let decoderStacks = LayerStackShelf()
 
     /// Lays out the parameters, all zero. `architecture` must be valid.
     public init(architecture: Architecture) {
@@ -55,10 +58,11 @@ extension Autoencoder {
     public func encode(_ input: Matrix, pool: WorkerPool) -> LatentCodes {
         precondition(input.cols == inputWidth, "input width does not match the model")
         guard input.rows > 0 else { return bottleneck.codes(from: input.storage, rows: 0) }
-        let stack = LayerStack(encoder, capacity: input.rows)
-        return parameters.withUnsafeBufferPointer { p in
-            input.storage.withUnsafeBufferPointer { x in
-                bottleneck.codes(from: stack.forward(x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, pool: pool), rows: input.rows)
+        return encoderStacks.withStack(encoder, rows: input.rows) { stack in
+            parameters.withUnsafeBufferPointer { p in
+                input.storage.withUnsafeBufferPointer { x in
+                    bottleneck.codes(from: stack.forward(x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, pool: pool), rows: input.rows)
+                }
             }
         }
     }
@@ -72,11 +76,12 @@ extension Autoencoder {
         let limit = LatentCodes.limit
         if codes.storage.contains(where: { abs($0) > limit }) { clamped.clamp(to: -limit...limit) }
         guard codes.rows > 0 else { return Matrix(rows: 0, cols: inputWidth) }
-        let stack = LayerStack(decoder, capacity: codes.rows)
-        return parameters.withUnsafeBufferPointer { p in
-            clamped.storage.withUnsafeBufferPointer { z in
-                Matrix(rows: codes.rows, cols: inputWidth) { logits in
-                    stack.forward(z.baseAddress!, rows: codes.rows, parameters: p.baseAddress!, pool: pool, into: logits)
+        return decoderStacks.withStack(decoder, rows: codes.rows) { stack in
+            parameters.withUnsafeBufferPointer { p in
+                clamped.storage.withUnsafeBufferPointer { z in
+                    Matrix(rows: codes.rows, cols: inputWidth) { logits in
+                        stack.forward(z.baseAddress!, rows: codes.rows, parameters: p.baseAddress!, pool: pool, into: logits)
+                    }
                 }
             }
         }

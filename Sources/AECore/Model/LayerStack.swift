@@ -72,3 +72,22 @@ public final class LayerStack {
         }
     }
 }
+
+/// Stacks kept for inference between blocks: each block of rows takes one
+/// (of enough capacity) and puts it back, so that the buffers, written the
+/// block before, are not fresh pages to fault in again (which cost ae-score
+/// 5 to 15% on two threads). A stack is used by one thread at a time.
+final class LayerStackShelf: @unchecked Sendable {
+    private let lock = ConditionLock()
+    private var spare: [LayerStack] = []
+
+    /// Runs `body` with a stack of `layers` for `rows` rows.
+    func withStack<Result>(_ layers: [PlacedLayer], rows: Int, _ body: (LayerStack) -> Result) -> Result {
+        let stack = lock.withLock { () -> LayerStack? in
+            guard let index = spare.firstIndex(where: { $0.capacity >= rows }) else { return nil }
+            return spare.remove(at: index)
+        } ?? LayerStack(layers, capacity: rows)
+        defer { lock.withLock { spare.append(stack) } }
+        return body(stack)
+    }
+}
