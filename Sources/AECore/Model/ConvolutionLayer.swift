@@ -38,17 +38,15 @@ public struct ConvolutionLayer: Layer, Equatable {
 
     private var fusesRelu: Bool { activation == .relu }
 
-    /// The kernels with their plans, which take milliseconds to make: taken
-    /// from `KernelShelf` and put back when the workspace goes, so that
-    /// inference, which makes a workspace per block of rows, makes plans once.
+    /// The kernels with their plans, which take milliseconds to make: a
+    /// workspace lives as long as its stack, which training keeps for the
+    /// run and inference reuses from block to block (`LayerStackShelf`).
     final class Workspace: LayerWorkspace, @unchecked Sendable {
         let kernels: ConvolutionKernels
 
         init(_ layer: ConvolutionLayer) {
-            kernels = KernelShelf.shared.take(layer.geometry, relu: layer.fusesRelu)
+            kernels = ConvolutionKernels(layer.geometry, relu: layer.fusesRelu)
         }
-
-        deinit { KernelShelf.shared.put(kernels) }
     }
 
     public func makeWorkspace(rows: Int) -> LayerWorkspace? { Workspace(self) }
@@ -90,28 +88,6 @@ public struct ConvolutionLayer: Layer, Equatable {
         } catch {
             fatalError("\(geometry): \(error)")
         }
-    }
-}
-
-/// Spare `ConvolutionKernels` by geometry, shared by the threads: each set
-/// is used by one thread at a time (taken, then put back).
-final class KernelShelf: @unchecked Sendable {
-    static let shared = KernelShelf()
-
-    private let lock = ConditionLock()
-    /// By the geometry's description (which names every size) and relu.
-    private var spare: [String: [ConvolutionKernels]] = [:]
-
-    private static func key(_ geometry: Convolution2D, relu: Bool) -> String { "\(geometry), relu \(relu)" }
-
-    func take(_ geometry: Convolution2D, relu: Bool) -> ConvolutionKernels {
-        let key = Self.key(geometry, relu: relu)
-        if let kernels = lock.withLock({ spare[key]?.popLast() }) { return kernels }
-        return ConvolutionKernels(geometry, relu: relu)
-    }
-
-    func put(_ kernels: ConvolutionKernels) {
-        lock.withLock { spare[Self.key(kernels.geometry, relu: kernels.relu), default: []].append(kernels) }
     }
 }
 
