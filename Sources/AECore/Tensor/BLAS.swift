@@ -9,6 +9,12 @@ public enum BLAS {
         openblas_set_num_threads(1)
     }
 
+    /// The name of the kernels OpenBLAS chose for this CPU (such as
+    /// "Cooperlake", or "Haswell" where OPENBLAS_CORETYPE says so): products,
+    /// and so seeded training, are bit-identical only between runs on the
+    /// same kernels, which sum in their own orders.
+    public static var kernelName: String { String(cString: openblas_get_corename()) }
+
     /// Whether an operand is used as stored or transposed.
     public enum Transpose: Sendable {
         case none, transposed
