@@ -12,8 +12,14 @@ public struct Autoencoder: Equatable, Sendable {
     public let encoder: [PlacedLayer]
     public let bottleneck: Bottleneck
     public let decoder: [PlacedLayer]
+    /// The encoder for inference that wants the means alone: a VAE's heads
+    /// replaced by their mean head, whose parameters lead theirs. Skipping
+    /// the log-variance head's product saved 8% of ae-encode's instructions
+    /// on a 784-400-20 VAE (20 outputs a row keep that product slow).
+    private let meanEncoder: [PlacedLayer]
     /// Inference's stacks, reused from block to block (copies of the model share them).
     private let encoderStacks = LayerStackShelf()
+    private let meanEncoderStacks = LayerStackShelf()
     private let decoderStacks = LayerStackShelf()
 
     /// Lays out the parameters, all zero. `architecture` must be valid.
@@ -22,6 +28,11 @@ public struct Autoencoder: Equatable, Sendable {
         (encoder, decoder) = architecture.placedLayers
         bottleneck = architecture.bottleneck
         parameters = AlignedFloats(repeating: 0, count: decoder.last!.end)
+        if let last = encoder.last, let heads = last.layer as? PosteriorHeads {
+            meanEncoder = encoder.dropLast() + [PlacedLayer(name: last.name + "/mean", layer: heads.mean, offset: last.offset)]
+        } else {
+            meanEncoder = encoder
+        }
     }
 
     /// A freshly initialised model: each layer draws its own parameters, in order.
@@ -54,14 +65,18 @@ public struct Autoencoder: Equatable, Sendable {
 }
 
 extension Autoencoder {
-    /// Encodes normalised rows to latent means, and for a VAE log-variances.
-    public func encode(_ input: Matrix, pool: WorkerPool) -> LatentCodes {
+    /// Encodes normalised rows to latent means, and for a VAE log-variances
+    /// unless `logVariance` is false.
+    public func encode(_ input: Matrix, pool: WorkerPool, logVariance: Bool = true) -> LatentCodes {
         precondition(input.cols == inputWidth, "input width does not match the model")
-        guard input.rows > 0 else { return bottleneck.codes(from: input.storage, rows: 0) }
-        return encoderStacks.withStack(encoder, rows: input.rows) { stack in
+        guard input.rows > 0 else { return bottleneck.codes(from: input.storage, rows: 0, logVariance: logVariance) }
+        let (layers, stacks) = logVariance ? (encoder, encoderStacks) : (meanEncoder, meanEncoderStacks)
+        return stacks.withStack(layers, rows: input.rows) { stack in
             parameters.withUnsafeBufferPointer { p in
                 input.storage.withUnsafeBufferPointer { x in
-                    bottleneck.codes(from: stack.forward(x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, pool: pool), rows: input.rows)
+                    bottleneck.codes(
+                        from: stack.forward(x.baseAddress!, rows: input.rows, parameters: p.baseAddress!, pool: pool),
+                        rows: input.rows, logVariance: logVariance)
                 }
             }
         }

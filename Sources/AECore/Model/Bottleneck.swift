@@ -26,11 +26,12 @@ public enum Bottleneck: Equatable, Sendable {
     }
 
     /// The latent codes of `rows` rows of encoder output, for the tools: the
-    /// means, and a VAE's log-variances clamped to `LatentCodes.logVarianceRange`.
-    public func codes(from input: UnsafePointer<Float>, rows: Int) -> LatentCodes {
+    /// means, and a VAE's log-variances clamped to `LatentCodes.logVarianceRange`
+    /// unless `logVariance` is false (the input then holds the means alone).
+    public func codes(from input: UnsafePointer<Float>, rows: Int, logVariance wantsLogVariance: Bool = true) -> LatentCodes {
         let count = rows * latent
         let mean = Matrix(rows: rows, cols: latent) { $0.initialize(from: input, count: count) }
-        guard case .gaussian = self else { return LatentCodes(mean: mean, logVariance: nil) }
+        guard case .gaussian = self, wantsLogVariance else { return LatentCodes(mean: mean, logVariance: nil) }
         var logVariance = Matrix(rows: rows, cols: latent) { $0.initialize(from: input + count, count: count) }
         logVariance.clamp(to: LatentCodes.logVarianceRange)
         return LatentCodes(mean: mean, logVariance: logVariance)

@@ -17,8 +17,8 @@ extension TrainedModel {
         var normalized = rows
         normalization.apply(to: &normalized)
         let outputs = Self.inBlocks(normalized, pool: pool) { block, single in
-            let codes = network.encode(block, pool: single)
-            return [codes.mean] + (logVariance ? codes.logVariance.map { [$0] } ?? [] : [])
+            let codes = network.encode(block, pool: single, logVariance: logVariance)
+            return [codes.mean] + (codes.logVariance.map { [$0] } ?? [])
         }
         return LatentCodes(mean: outputs[0], logVariance: outputs.count > 1 ? outputs[1] : nil)
     }

@@ -48,7 +48,7 @@ public struct RowScorer: Sendable {
     /// The latent means of normalised rows, and each feature's term of the
     /// loss of their reconstruction from those means.
     public func reconstructionTerms(normalizedRows rows: Matrix, pool: WorkerPool) -> (codes: Matrix, featureLosses: Matrix) {
-        let codes = network.encode(rows, pool: pool).mean
+        let codes = network.encode(rows, pool: pool, logVariance: false).mean
         return (codes, featureLosses(network.decodeLogits(codes, pool: pool), against: rows, pool: pool))
     }
 
@@ -74,7 +74,7 @@ public struct RowScorer: Sendable {
             return result
         }
         let sampled = methods.filter(\.isSampled)
-        let codes = network.encode(rows, pool: pool)
+        let codes = network.encode(rows, pool: pool, logVariance: !sampled.isEmpty)
         let wantsDensity = methods.contains(.density)
         if methods.contains(.reconstruction) || wantsFeatureLosses || wantsDensity {
             let logits = network.decodeLogits(codes.mean, pool: pool)

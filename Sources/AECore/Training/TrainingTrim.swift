@@ -103,7 +103,7 @@ public struct TrainingTrim: Sendable {
     }
 
     private static func reconstruct(_ rows: Matrix, by network: Autoencoder, pool: WorkerPool) -> Matrix {
-        network.decode(network.encode(rows, pool: pool).mean, pool: pool)
+        network.decode(network.encode(rows, pool: pool, logVariance: false).mean, pool: pool)
     }
 
     private static func terms(

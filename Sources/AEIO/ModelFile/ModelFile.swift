@@ -203,7 +203,10 @@ public enum ModelFile {
                 }
             }
         }
-        guard network.parameters.allSatisfy(\.isFinite) else {
+        // Over the buffer, not the collection: `AlignedFloats`'s generic
+        // methods are not specialised outside AECore, and at a call per
+        // value this check was a tenth of ae-encode's start-up.
+        guard network.parameters.withUnsafeBufferPointer({ $0.allSatisfy(\.isFinite) }) else {
             throw fail("model holds NaN or infinite weights")
         }
 
